@@ -1,0 +1,22 @@
+"""The REST API root at /api/, its OpenAPI document at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from yiwang.api.errors import install_error_handlers
+from yiwang.core.api import router as core_router
+from yiwang.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="庆阳市一网通办 开放接口",
+    version="1",
+    description=(
+        "供移动端、微信、支付宝小程序及部门业务系统调用的接口。"
+        "所有拒绝均返回统一结构 `{code, message, fields}`，message 为中文。"
+    ),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/regions/", regions_router, tags=["区划与部门"])
+api.add_router("/workdays/", core_router, tags=["工作日历"])

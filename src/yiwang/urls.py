@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from yiwang.api.api import api
+from yiwang.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("yiwang.portal.urls")),
+]
+
+handler400 = "yiwang.core.views.bad_request"
+handler403 = "yiwang.core.views.permission_denied"
+handler404 = "yiwang.core.views.page_not_found"
+handler500 = "yiwang.core.views.server_error"
