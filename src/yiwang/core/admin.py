@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -31,7 +31,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
     date_hierarchy = "date"
     fields = ["date", "kind", "name"]
 
-    def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool
+    ) -> None:
         calendar_override_set(
             day=obj.date,
             kind=obj.kind,

@@ -40,7 +40,9 @@ class CalendarYear(models.Model):
     """A year whose holiday schedule (the State Council notice) an administrator has loaded."""
 
     year = models.PositiveSmallIntegerField("年度", unique=True)
-    source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    source = models.CharField(
+        "依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
     loaded_at = models.DateTimeField("导入时间", auto_now=True)
 
     class Meta:
@@ -91,6 +93,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
 
 
 class ScheduledJob(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 try:  # pragma: no cover - depends on the Django version
-    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
+    from django.tasks import task  # type: ignore[import-untyped,import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover
     from django_tasks import task
 

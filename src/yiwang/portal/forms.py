@@ -3,7 +3,8 @@ from django import forms
 
 class DeadlineForm(forms.Form):
     start = forms.DateField(
-        label="受理日期", error_messages={"required": "请填写受理日期", "invalid": "日期格式应为 YYYY-MM-DD"}
+        label="受理日期",
+        error_messages={"required": "请填写受理日期", "invalid": "日期格式应为 YYYY-MM-DD"},
     )
     days = forms.IntegerField(
         label="时限",

@@ -34,7 +34,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         region = region_get(code=code)
     except Region.DoesNotExist:
         raise Http404 from None
-    ancestors = []
+    ancestors: list[Region] = []
     parent = region.parent
     while parent is not None and parent.level != Region.Level.PROVINCE:
         ancestors.insert(0, parent)

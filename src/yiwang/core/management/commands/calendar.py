@@ -24,7 +24,9 @@ class Command(BaseCommand):
             missing = missing_years(today=timezone.localdate())
             if missing:
                 years = "、".join(str(y) for y in missing)
-                self.stdout.write(self.style.WARNING(f"缺少 {years} 年节假日安排，期限暂按工作日推算。"))
+                self.stdout.write(
+                    self.style.WARNING(f"缺少 {years} 年节假日安排，期限暂按工作日推算。")
+                )
             else:
                 self.stdout.write(self.style.SUCCESS("今明两年的节假日安排均已具备。"))
             return

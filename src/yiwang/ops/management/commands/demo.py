@@ -22,4 +22,6 @@ class Command(BaseCommand):
         for name, count in counts.items():
             self.stdout.write(f"  {name}: {count}")
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  演示账号 {account.username} / {account.password}（{account.role}）")
+            self.stdout.write(
+                f"  演示账号 {account.username} / {account.password}（{account.role}）"
+            )

@@ -1,5 +1,6 @@
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"庆阳市一网通办 已启动：{address}"))
         self.stdout.write(f"  管理后台：{address}admin/    接口文档：{address}api/docs")
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  演示账号 {account.username} / {account.password}（{account.role}）")
+            self.stdout.write(
+                f"  演示账号 {account.username} / {account.password}（{account.role}）"
+            )
         self.stdout.flush()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yiwang.settings"}
         worker = None
@@ -56,12 +59,21 @@ class Command(BaseCommand):
             worker = subprocess.Popen([sys.executable, "-m", "yiwang", "worker"], env=env)
             self.stdout.write(f"  后台任务进程已启动 (pid {worker.pid})")
         server = subprocess.Popen(command, env=env)
+        children = [p for p in (server, worker) if p is not None]
+
+        def stop(signum: int, frame: object) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             server.wait()
-        except KeyboardInterrupt:
-            server.terminate()
-            server.wait()
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+            stop(signal.SIGTERM, None)
+            for child in children:
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
