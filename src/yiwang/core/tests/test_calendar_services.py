@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,14 +75,13 @@ class TestParse:
 
 
 class TestYearLoad:
-    def test_load_makes_2027_definite_and_audits(
-        self, django_capture_on_commit_callbacks: Callable[..., object], recomputed: list[int]
-    ) -> None:
+    # The worker runs in these tests and manages its own connection: real transactions.
+    @pytest.mark.django_db(transaction=True)
+    def test_load_makes_2027_definite_and_audits(self, recomputed: list[int]) -> None:
         before = add_working_days(D(2026, 12, 15), 20)
         assert before.provisional
         days = parse_year_schedule(SCHEDULE_2027, year=2027)
-        with django_capture_on_commit_callbacks(execute=True):
-            calendar_year_load(year=2027, days=days, source="测试通知", actor="user:1:admin")
+        calendar_year_load(year=2027, days=days, source="测试通知", actor="user:1:admin")
         after = add_working_days(D(2026, 12, 15), 20)
         assert (after.value, after.provisional) == (D(2027, 1, 13), False)
         record = AuditRecord.objects.get(action="calendar.year_load")
@@ -125,13 +124,11 @@ class TestYearLoad:
 
 
 class TestOverrideServices:
-    def test_set_update_and_delete_are_audited(
-        self, django_capture_on_commit_callbacks: Callable[..., object], recomputed: list[int]
-    ) -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            override = calendar_override_set(
-                day=D(2026, 3, 2), kind="holiday", name="临时停办", actor="user:1:admin"
-            )
+    @pytest.mark.django_db(transaction=True)
+    def test_set_update_and_delete_are_audited(self, recomputed: list[int]) -> None:
+        override = calendar_override_set(
+            day=D(2026, 3, 2), kind="holiday", name="临时停办", actor="user:1:admin"
+        )
         assert add_working_days(D(2026, 2, 27), 2).value == D(2026, 3, 3)
         calendar_override_set(day=D(2026, 3, 2), kind="workday", name="恢复", actor="user:1:a")
         assert CalendarOverride.objects.get().kind == "workday"
@@ -145,7 +142,7 @@ class TestOverrideServices:
         ]
         assert override.date == D(2026, 3, 2)
         call_command("worker", "--batch", verbosity=0)
-        assert recomputed == [2026]
+        assert recomputed == [2026, 2026, 2026]  # one run per change, each idempotent
 
     def test_unknown_kind_is_refused(self) -> None:
         with pytest.raises(YiwangError, match="类型"):
