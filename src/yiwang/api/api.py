@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from yiwang.api.errors import install_error_handlers
@@ -20,3 +21,14 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/regions/", regions_router, tags=["区划与部门"])
 api.add_router("/workdays/", core_router, tags=["工作日历"])
+
+
+@api.get("/", summary="接口根", tags=["接口"])
+def root(request: HttpRequest) -> dict[str, str]:
+    """Where the API's document and docs page are."""
+    return {
+        "name": api.title,
+        "version": api.version,
+        "openapi": request.build_absolute_uri("/api/openapi.json"),
+        "docs": request.build_absolute_uri("/api/docs"),
+    }

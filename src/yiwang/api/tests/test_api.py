@@ -87,3 +87,10 @@ def test_unknown_region_is_a_json_404(client: Client) -> None:
 def test_wrong_method_is_a_405(client: Client) -> None:
     response = client.post("/api/workdays/deadline")
     assert response.status_code == 405
+
+
+def test_api_root_points_to_the_document_and_docs(client: Client) -> None:
+    body = client.get("/api/").json()
+    assert body["openapi"].endswith("/api/openapi.json")
+    assert body["docs"].endswith("/api/docs")
+    assert client.get("/api/openapi.json").status_code == 200
