@@ -37,3 +37,17 @@ def _require_chromium(request: pytest.FixtureRequest) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture
+def admin_client(client: Any, db: None) -> Any:
+    """A superuser past the second factor (the admin site requires both)."""
+    from yiwang.accounts.models import User
+    from yiwang.workbench.session_keys import SECOND_FACTOR
+
+    user = User.objects.create_superuser(username="root", password="Yiwang@2026")
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR] = "totp"
+    session.save()
+    return client

@@ -42,7 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "yiwang.workbench.admin_site.YiwangAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,10 +53,17 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "oauth2_provider",
+    "mozilla_django_oidc",
     "yiwang.core",
     "yiwang.regions",
+    "yiwang.notify",
     "yiwang.accounts",
     "yiwang.portal",
+    "yiwang.workbench",
     "yiwang.api",
     "yiwang.ops",
 ]
@@ -69,9 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yiwang.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "yiwang.core.middleware.YiwangErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -137,6 +149,141 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Identity: argon2 passwords, lockout, session timeouts -------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "yiwang.accounts.backends.IdentifierBackend",
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/me/"
+# Lockout after repeated failures, keyed on the account and the address together.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "yiwang.accounts.backends.axes_username"
+AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Sessions end after this much idleness, and in any case this long after login.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# SMS one-time codes.
+OTP_CODE_TTL_SECONDS = env_int("OTP_CODE_TTL_SECONDS", 300)
+OTP_CODE_MAX_ATTEMPTS = env_int("OTP_CODE_MAX_ATTEMPTS", 5)
+OTP_SEND_INTERVAL_SECONDS = env_int("OTP_SEND_INTERVAL_SECONDS", 60)
+OTP_SEND_DAILY_LIMIT = env_int("OTP_SEND_DAILY_LIMIT", 10)
+OTP_TOTP_ISSUER = "庆阳一网通办"
+# REST API tokens for app / WeChat / Alipay clients.
+API_ACCESS_TOKEN_SECONDS = env_int("API_ACCESS_TOKEN_SECONDS", 2 * 3600)
+API_REFRESH_TOKEN_SECONDS = env_int("API_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
+
+# --- notify (SMS outbox) ------------------------------------------------------------------------
+# (owned by the notify app: its backends and gateway settings go here; see docs/sms.md)
+# Development and tests write messages to a JSON-lines file (the "local phone"); production
+# talks to the HTTP SMS gateway and needs its URL, app key and secret.
+NOTIFY = {
+    "SMS_BACKEND": env_str(
+        "SMS_BACKEND",
+        "yiwang.notify.backends.HttpGatewayBackend"
+        if PRODUCTION
+        else "yiwang.notify.backends.FileBackend",
+    ),
+    "SMS_FILE": env_str("SMS_FILE", str(DATA_DIR / "sms" / "outbox.jsonl")),
+    "GATEWAY_URL": env_str("SMS_GATEWAY_URL", ""),
+    "GATEWAY_APP_KEY": env_str("SMS_GATEWAY_APP_KEY", ""),
+    "GATEWAY_APP_SECRET": env_str("SMS_GATEWAY_APP_SECRET", ""),
+    "GATEWAY_TIMEOUT_SECONDS": env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10),
+    "SIGN_NAME": env_str("SMS_SIGN_NAME", "庆阳政务"),
+    # Delivery: attempts before giving up, exponential backoff between them, and how long a
+    # worker may hold a message in "sending" before the retry sweep takes it over.
+    "MAX_ATTEMPTS": env_int("SMS_MAX_ATTEMPTS", 5),
+    "BACKOFF_SECONDS": env_int("SMS_BACKOFF_SECONDS", 60),
+    "BACKOFF_MAX_SECONDS": env_int("SMS_BACKOFF_MAX_SECONDS", 3600),
+    "SENDING_LEASE_SECONDS": env_int("SMS_SENDING_LEASE_SECONDS", 120),
+    # Platform-side flood guard, counted from the outbox table.
+    "PER_PHONE_PER_MINUTE": env_int("SMS_PER_PHONE_PER_MINUTE", 5),
+    "PER_PHONE_PER_HOUR": env_int("SMS_PER_PHONE_PER_HOUR", 30),
+}
+
+# --- OIDC: the platform as provider, and as client of the provincial provider ------------------
+# (owned by accounts.oidc: django-oauth-toolkit and mozilla-django-oidc settings; docs/sso.md)
+from yiwang.accounts.oidc import config as oidc_config  # noqa: E402 (settings-safe, no models)
+
+# The issuer is fixed in production (one public URL, whatever Host a request carries); in
+# development it is derived from the request, e.g. http://127.0.0.1:8000/o.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+if PRODUCTION and not OIDC_ISSUER:
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER must be set when YIWANG_ENV=production, e.g. https://zwfw.example.cn/o"
+    )
+# Clients (department systems) that may ask for the `idcard` scope, i.e. the resident ID number.
+OIDC_IDCARD_CLIENTS = env_list("OIDC_IDCARD_CLIENTS", [])
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": oidc_config.signing_key(data_dir=DATA_DIR, production=PRODUCTION),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_config.inactive_keys(),
+    "OAUTH2_VALIDATOR_CLASS": "yiwang.accounts.oidc.provider.ClaimsValidator",
+    "SCOPES_BACKEND_CLASS": "yiwang.accounts.oidc.provider.ClientScopes",
+    "SCOPES": oidc_config.SCOPES,
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ID_TOKEN_SECONDS", 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": env_int("OIDC_CODE_SECONDS", 60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OIDC_REFRESH_TOKEN_SECONDS", 7 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Ask for consent again only when a system wants more than the user already granted it.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # A logout carrying a valid ID token of the signed-in user needs no confirmation page.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # RFC 9700 (OAuth 2.0 security best current practice), all enforced: no implicit or
+    # password grant, S256 only, no tokens in query strings, tokens stored as hashes. The
+    # RFC 9207 `iss` response parameter needs the fixed issuer.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": bool(OIDC_ISSUER),
+}
+# The consent and logout pages, in Chinese.
+TEMPLATES[0]["DIRS"].append(PACKAGE_DIR / "accounts" / "oidc" / "templates")
+
+# The provincial identity provider, through mozilla-django-oidc: only when its variables are set.
+_oidc_upstream = oidc_config.upstream_settings()
+OIDC_UPSTREAM_ENABLED = bool(_oidc_upstream)
+OIDC_UPSTREAM_ISSUER = _oidc_upstream.get("OIDC_UPSTREAM_ISSUER", "")
+if OIDC_UPSTREAM_ENABLED:
+    OIDC_RP_CLIENT_ID = _oidc_upstream["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = _oidc_upstream["OIDC_RP_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc_upstream["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc_upstream["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = _oidc_upstream["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc_upstream["OIDC_OP_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = _oidc_upstream["OIDC_RP_SIGN_ALGO"]
+    OIDC_RP_SCOPES = _oidc_upstream["OIDC_RP_SCOPES"]
+    AUTHENTICATION_BACKENDS = [
+        *AUTHENTICATION_BACKENDS,
+        "yiwang.accounts.oidc.upstream.UpstreamOIDCBackend",
+    ]
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:upstream_callback"
+OIDC_TIMEOUT = env_int("OIDC_UPSTREAM_TIMEOUT_SECONDS", 10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

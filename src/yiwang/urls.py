@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("workbench/", include("yiwang.workbench.urls")),
+    path("o/", include("yiwang.accounts.oidc.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

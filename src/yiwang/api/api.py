@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from yiwang.accounts.api import router as accounts_router
 from yiwang.api.errors import install_error_handlers
 from yiwang.core.api import router as core_router
 from yiwang.regions.api import router as regions_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+api.add_router("/auth/", accounts_router, tags=["身份认证"])
 api.add_router("/regions/", regions_router, tags=["区划与部门"])
 api.add_router("/workdays/", core_router, tags=["工作日历"])
 

@@ -35,6 +35,7 @@ class PeriodicJob:
 # Domains add their sweeps here as they arrive (deadline warnings, default ratings, …).
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("audit_chain_check", dt.timedelta(hours=24), "yiwang.core.tasks:audit_chain_check"),
+    PeriodicJob("sms_retry", dt.timedelta(minutes=1), "yiwang.notify.tasks:retry_due_messages"),
 )
 
 

@@ -16,13 +16,6 @@ from yiwang.core.models import AuditRecord, CalendarOverride, CalendarYear
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client: Client) -> Client:
-    user = User.objects.create_superuser(username="root", password="Yiwang@2026")
-    client.force_login(user)
-    return client
-
-
 def _today(day: dt.date) -> mock._patch[mock.MagicMock]:
     return mock.patch("yiwang.core.templatetags.yiwang_core.timezone.localdate", return_value=day)
 
@@ -86,5 +79,16 @@ def test_audit_records_cannot_be_changed_or_deleted_in_the_admin(admin_client: C
 
 def test_anonymous_users_cannot_reach_the_admin(client: Client) -> None:
     response = client.get("/admin/core/calendaryear/load/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    # …and the admin's own login sends everyone to the workbench login with its second factor.
+    login = client.get("/admin/login/?next=/admin/")
+    assert login["Location"] == "/workbench/login/?next=/admin/"
+
+
+def test_a_password_only_session_does_not_open_the_admin(client: Client) -> None:
+    user = User.objects.create_superuser(username="root", password="Yiwang@2026")
+    client.force_login(user)
+    response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]

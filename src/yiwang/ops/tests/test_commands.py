@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import Person, User
 from yiwang.core.models import AuditRecord
-from yiwang.ops.demo import DEMO_ACCOUNTS
+from yiwang.ops.demo import CITIZEN_ID, DEMO_PASSWORD, DEMO_STAFF
 from yiwang.regions.models import Department, Region
 
 BIN = Path(sys.executable).parent
@@ -26,11 +26,14 @@ def test_demo_loads_once_and_if_empty_skips(capsys: pytest.CaptureFixture[str]) 
     call_command("demo", "--if-empty")
     out = capsys.readouterr().out
     assert "庆阳市演示数据已加载" in out
-    assert "admin / Yiwang@2026" in out
+    assert "sysadmin / Yiwang@2026：系统管理员" in out
     assert Region.objects.filter(level="county").count() == 8
     assert Department.objects.count() == 701
-    admin = User.objects.get(username=DEMO_ACCOUNTS[0].username)
-    assert admin.check_password(DEMO_ACCOUNTS[0].password)
+    for username, *_ in DEMO_STAFF:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    citizen = Person.objects.get(resident_id=CITIZEN_ID)
+    assert citizen.real_name_level == 2
+    assert citizen.user.check_password(DEMO_PASSWORD)
     assert AuditRecord.objects.filter(action="demo.load").count() == 1
     call_command("demo", "--if-empty")
     assert "跳过" in capsys.readouterr().out

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from yiwang.ops.demo import DEMO_ACCOUNTS, demo_data_load, demo_is_loaded
+from yiwang.ops.demo import demo_account_lines, demo_data_load, demo_is_loaded
 
 
 class Command(BaseCommand):
@@ -21,7 +21,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("庆阳市演示数据已加载："))
         for name, count in counts.items():
             self.stdout.write(f"  {name}: {count}")
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(
-                f"  演示账号 {account.username} / {account.password}（{account.role}）"
-            )
+        for line in demo_account_lines():
+            self.stdout.write(line)

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from yiwang.ops.demo import DEMO_ACCOUNTS
+from yiwang.ops.demo import demo_account_lines
 
 
 class Command(BaseCommand):
@@ -48,10 +48,8 @@ class Command(BaseCommand):
         address = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"庆阳市一网通办 已启动：{address}"))
         self.stdout.write(f"  管理后台：{address}admin/    接口文档：{address}api/docs")
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(
-                f"  演示账号 {account.username} / {account.password}（{account.role}）"
-            )
+        for line in demo_account_lines():
+            self.stdout.write(line)
         self.stdout.flush()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yiwang.settings"}
         worker = None

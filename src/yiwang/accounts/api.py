@@ -1,0 +1,141 @@
+"""REST endpoints for app / WeChat / Alipay clients: tokens (obtain, refresh, revoke) and `me`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from yiwang.accounts import selectors, services
+from yiwang.accounts.backends import user_for_identifier
+from yiwang.accounts.errors import AccountsError, AccountsErrorCode
+from yiwang.accounts.models import ApiToken, OneTimeCode, User
+from yiwang.accounts.rules import token_digest
+from yiwang.accounts.web import client_ip
+from yiwang.core.masking import mask_phone, mask_resident_id
+
+router = Router()
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <access token>`; expired or revoked tokens are refused."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(access_hash=token_digest(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None or found.access_expires_at <= timezone.now() or not found.user.is_active:
+            return None
+        request.user = found.user
+        return found
+
+
+class TokenIn(Schema):
+    client: str = Field("app", max_length=40, description="客户端：app / wechat / alipay")
+    identifier: str | None = Field(None, description="身份证号码或手机号码（密码方式）")
+    password: str | None = None
+    phone: str | None = Field(None, description="手机号码（验证码方式）")
+    code: str | None = None
+
+
+class TokenOut(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class RefreshIn(Schema):
+    refresh_token: str
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    role: str = Field(description="legal_representative / agent")
+
+
+class MeOut(Schema):
+    user_type: str
+    name: str
+    id_number: str = Field(description="脱敏的身份证号码")
+    phone: str = Field(description="脱敏的手机号码")
+    real_name_level: int
+    enterprises: list[EnterpriseOut]
+
+
+def _token_out(token: ApiToken, access: str, refresh: str) -> TokenOut:
+    expires_in = int((token.access_expires_at - timezone.now()).total_seconds())
+    return TokenOut(access_token=access, refresh_token=refresh, expires_in=expires_in)
+
+
+@router.post("/token", response=TokenOut, summary="获取令牌（密码或短信验证码）")
+def token_obtain(request: HttpRequest, body: TokenIn) -> TokenOut:
+    user: User | None = None
+    if body.identifier and body.password:
+        user = authenticate(request, username=body.identifier, password=body.password)
+        if getattr(request, "axes_locked_out", False):
+            raise AccountsError(AccountsErrorCode.LOCKED_OUT)
+    elif body.phone and body.code:
+        services.otp_code_verify(
+            phone=body.phone, purpose=OneTimeCode.Purpose.LOGIN, code=body.code
+        )
+        user = user_for_identifier(body.phone)
+    else:
+        raise AccountsError(
+            AccountsErrorCode.INVALID,
+            message="请提供身份证号码（或手机号码）和密码，或手机号码和验证码",
+        )
+    if user is None or user.kind != User.Kind.PERSON or not user.is_active:
+        services.audit_auth_event(
+            action="auth.login_failed", user=None, source_ip=client_ip(request),
+            detail={"method": "api"},
+        )  # fmt: skip
+        raise AccountsError(AccountsErrorCode.LOGIN_FAILED)
+    token, access, refresh = services.api_token_issue(user=user, client=body.client)
+    return _token_out(token, access, refresh)
+
+
+@router.post("/token/refresh", response=TokenOut, summary="刷新令牌")
+def token_refresh(request: HttpRequest, body: RefreshIn) -> TokenOut:
+    token, access, refresh = services.api_token_refresh(refresh=body.refresh_token)
+    return _token_out(token, access, refresh)
+
+
+@router.post("/token/revoke", response={204: None}, auth=BearerToken(), summary="注销令牌")
+def token_revoke(request: HttpRequest) -> tuple[int, None]:
+    services.api_token_revoke(token=request.auth)  # type: ignore[attr-defined]
+    return 204, None
+
+
+@router.get("/me", response=MeOut, auth=BearerToken(), summary="当前用户")
+def me(request: HttpRequest) -> dict[str, Any]:
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    person = selectors.person_of(token.user)
+    if person is None:
+        raise AccountsError(AccountsErrorCode.ROLE_REQUIRED, message="此接口仅供个人用户使用")
+    enterprises = [
+        {
+            "id": e.pk,
+            "name": e.name,
+            "uscc": e.uscc,
+            "role": "legal_representative" if e.legal_representative_id == person.pk else "agent",
+        }
+        for e in selectors.enterprises_for_person(person=person)
+    ]
+    return {
+        "user_type": "person",
+        "name": person.name,
+        "id_number": mask_resident_id(person.resident_id),
+        "phone": mask_phone(person.phone),
+        "real_name_level": person.real_name_level,
+        "enterprises": enterprises,
+    }

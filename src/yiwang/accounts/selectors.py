@@ -1,0 +1,78 @@
+"""Accounts reads, each carrying its permission."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yiwang.accounts.errors import AccountsError, AccountsErrorCode
+from yiwang.accounts.models import ADMIN_ROLES, AgentGrant, Enterprise, Person, Role, Staff, User
+
+
+def person_of(user: User) -> Person | None:
+    if not user.is_authenticated or user.kind != User.Kind.PERSON:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def staff_of(user: User) -> Staff | None:
+    if not user.is_authenticated or user.kind != User.Kind.STAFF:
+        return None
+    return (
+        Staff.objects.select_related("department", "department__region").filter(user=user).first()
+    )
+
+
+def live_grants(*, today: dt.date | None = None) -> QuerySet[AgentGrant]:
+    today = today or timezone.localdate()
+    return AgentGrant.objects.filter(revoked_at__isnull=True, valid_until__gte=today)
+
+
+def enterprises_for_person(*, person: Person, today: dt.date | None = None) -> QuerySet[Enterprise]:
+    """Enterprises a person may act for: those they represent, and live grants to them."""
+    granted = live_grants(today=today).filter(agent=person).values("enterprise_id")
+    return Enterprise.objects.filter(Q(legal_representative=person) | Q(pk__in=granted)).order_by(
+        "name"
+    )
+
+
+def acting_enterprise_get(
+    *, person: Person, enterprise_id: int, today: dt.date | None = None
+) -> Enterprise:
+    """The enterprise a person acts for now; refused once the grant is revoked or expired."""
+    enterprise = enterprises_for_person(person=person, today=today).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise AccountsError(AccountsErrorCode.NOT_AN_AGENT)
+    return enterprise
+
+
+def grants_of_enterprise(*, enterprise: Enterprise, viewer: Person) -> QuerySet[AgentGrant]:
+    """The legal representative sees the enterprise's grants; nobody else does."""
+    if enterprise.legal_representative_id != viewer.pk:
+        raise AccountsError(AccountsErrorCode.NOT_LEGAL_REPRESENTATIVE)
+    return enterprise.grants.select_related("agent").order_by("-granted_at")
+
+
+def staff_roles(staff: Staff) -> set[str]:
+    return set(staff.roles.values_list("role", flat=True))
+
+
+def staff_visible_to(*, viewer: Staff) -> QuerySet[Staff]:
+    """Administrators see the staff of their region and below; everyone else, their department."""
+    query = Staff.objects.select_related("department", "user").order_by("department__name", "name")
+    if staff_roles(viewer) & {r.value for r in ADMIN_ROLES}:
+        return query.filter(region_prefix__startswith=viewer.region_prefix)
+    return query.filter(department=viewer.department)
+
+
+def staff_get_for(*, viewer: Staff, staff_id: int) -> Staff:
+    staff = staff_visible_to(viewer=viewer).filter(pk=staff_id).first()
+    if staff is None:
+        raise AccountsError(AccountsErrorCode.OUT_OF_SCOPE)
+    return staff
+
+
+def has_role(staff: Staff, role: Role) -> bool:
+    return staff.roles.filter(role=role).exists()
