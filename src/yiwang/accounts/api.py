@@ -48,7 +48,7 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     access_token: str
     refresh_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
 
 

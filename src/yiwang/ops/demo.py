@@ -21,9 +21,9 @@ from yiwang.core.identifiers import (
 from yiwang.regions.models import Department, Region
 from yiwang.regions.services import demo_load
 
-DEMO_PASSWORD = "Yiwang@2026"
+DEMO_PASSWORD = "Yiwang@2026"  # noqa: S105 - published demo password
 # A published demo TOTP secret (base32), so the demo staff can add it to an authenticator app.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - published demo
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def demo_accounts_load() -> int:
         accounts.person_evidence_add(
             person=citizen, kind=EvidenceKind.SOCIAL_SECURITY, number=CITIZEN_ID, source="演示数据"
         )
-        agent = accounts.person_create(
+        accounts.person_create(
             name="李四", resident_id=AGENT_ID, phone="13800000002", password=DEMO_PASSWORD
         )
         enterprise = accounts.enterprise_register(
