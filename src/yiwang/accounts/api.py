@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -111,9 +111,9 @@ def token_refresh(request: HttpRequest, body: RefreshIn) -> TokenOut:
 
 
 @router.post("/token/revoke", response={204: None}, auth=BearerToken(), summary="注销令牌")
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status:
     services.api_token_revoke(token=request.auth)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=BearerToken(), summary="当前用户")

@@ -284,7 +284,10 @@ def test_plain_pkce_is_refused(client: Client, citizen: Person) -> None:
         code_challenge="x" * 43,
         code_challenge_method="plain",
     )
-    assert "code" not in redirect_params(response)
+    params = redirect_params(response)
+    assert params["error"] == "invalid_request"
+    assert "S256" in params["error_description"]
+    assert "code" not in params
 
 
 @pytest.mark.usefixtures("department_system")
@@ -300,7 +303,7 @@ def test_wrong_or_missing_verifier_and_reused_code_are_refused(
     code = redirect_params(authorize(client, scope="openid", challenge=challenge))["code"]
     missing = exchange(client, code, None)
     assert missing.status_code == 400
-    assert "access_token" not in missing.json()
+    assert missing.json()["error"] == "invalid_request"
     code = redirect_params(authorize(client, scope="openid", challenge=challenge))["code"]
     assert exchange(client, code, verifier).status_code == 200
     reused = exchange(client, code, verifier)

@@ -1,4 +1,7 @@
-"""The outbox admin: read-only, masked numbers, no text, and "重新发送" for failed messages."""
+"""The outbox admin: read-only, masked numbers, no text, and "重新发送" for failed messages.
+
+`admin_client` (src/yiwang/conftest.py) is a superuser past the second factor.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,11 @@ from yiwang.accounts.models import User
 from yiwang.core.models import AuditRecord
 from yiwang.notify.models import MessageStatus, OutboxMessage
 from yiwang.notify.services import sms_send
+from yiwang.workbench.session_keys import SECOND_FACTOR
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
 CHANGELIST = "/admin/notify/outboxmessage/"
-
-
-@pytest.fixture
-def admin_client(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser(username="root", password="Yiwang@2026"))
-    return client
 
 
 def _message(status: str = MessageStatus.FAILED) -> OutboxMessage:
@@ -85,6 +83,9 @@ def test_staff_without_the_resend_permission_cannot_resend(client: Client) -> No
     staff = User.objects.create_user(username="viewer", password="Yiwang@2026", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
     client.force_login(staff)
+    session = client.session
+    session[SECOND_FACTOR] = "totp"  # past the admin site's second factor, as `admin_client`
+    session.save()
     failed = _message()
     page = client.get(CHANGELIST).content.decode()
     assert "139****5678" in page
