@@ -53,10 +53,13 @@ class TestOutboxRow:
     def test_rolled_back_change_sends_nothing(
         self, django_capture_on_commit_callbacks: Any
     ) -> None:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                _send()
-                raise RuntimeError("the caller's change failed")
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            _send()
+            raise RuntimeError("the caller's change failed")
         assert callbacks == []
         assert not OutboxMessage.objects.exists()
         assert not DBTaskResult.objects.exists()
@@ -73,9 +76,11 @@ class TestOutboxRow:
 def test_malformed_number_is_refused_and_nothing_written(
     phone: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(YiwangError) as excinfo:
-            _send(phone=phone)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(YiwangError) as excinfo,
+    ):
+        _send(phone=phone)
     assert excinfo.value.code == "sms_invalid_phone"
     assert excinfo.value.message == "手机号码格式不正确，请输入 11 位手机号码。"
     assert excinfo.value.fields == {"phone": [excinfo.value.message]}
