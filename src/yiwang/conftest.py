@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import shutil
 from typing import Any
@@ -51,3 +53,35 @@ def admin_client(client: Any, db: None) -> Any:
     session[SECOND_FACTOR] = "totp"
     session.save()
     return client
+
+
+# --- Every log line the suite writes, as the configured handlers write it --------------------
+# The last test of the run (workbench/tests/test_zz_logs.py) checks that none of them carries an
+# ID number or a phone number in clear.
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a broken record must not break the suite
+            self.lines.append(f"<unformattable record from {record.name}>")
+
+
+SUITE_LOG = _LogCapture()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    SUITE_LOG.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    for name in settings.LOGGING["handlers"]["console"]["filters"]:
+        spec = dict(settings.LOGGING["filters"][name])
+        factory = spec.pop("()")
+        module, _, attr = factory.rpartition(".")
+        SUITE_LOG.addFilter(getattr(importlib.import_module(module), attr)(**spec))
+    logging.getLogger().addHandler(SUITE_LOG)

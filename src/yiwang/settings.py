@@ -214,6 +214,8 @@ NOTIFY = {
 
 # --- OIDC: the platform as provider, and as client of the provincial provider ------------------
 # (owned by accounts.oidc: django-oauth-toolkit and mozilla-django-oidc settings; docs/sso.md)
+from typing import cast  # noqa: E402
+
 from yiwang.accounts.oidc import config as oidc_config  # noqa: E402 (settings-safe, no models)
 
 # The issuer is fixed in production (one public URL, whatever Host a request carries); in
@@ -260,7 +262,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": bool(OIDC_ISSUER),
 }
 # The consent and logout pages, in Chinese.
-TEMPLATES[0]["DIRS"].append(PACKAGE_DIR / "accounts" / "oidc" / "templates")
+cast("list[Path]", TEMPLATES[0]["DIRS"]).append(PACKAGE_DIR / "accounts" / "oidc" / "templates")
 
 # The provincial identity provider, through mozilla-django-oidc: only when its variables are set.
 _oidc_upstream = oidc_config.upstream_settings()

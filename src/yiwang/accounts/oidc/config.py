@@ -5,6 +5,7 @@ Imported by `yiwang.settings`, so nothing here may touch models or the app regis
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -66,10 +67,8 @@ def _development_key(data_dir: Path) -> str:
         try:
             with os.fdopen(fd, "w") as handle:  # mkstemp creates the file with mode 0600
                 handle.write(_generate_pem())
-            try:
+            with contextlib.suppress(FileExistsError):  # another process linked its key first
                 os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process linked its key first: use that one
         finally:
             os.unlink(tmp)
     return _load_rsa_pem(path.read_text(), source=str(path))

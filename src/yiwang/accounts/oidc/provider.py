@@ -21,11 +21,14 @@ from django.urls import reverse
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.common import Request as OAuthlibRequest
 
 from yiwang.accounts.models import Person, Staff, User
 from yiwang.accounts.oidc.config import IDCARD_SCOPE
 from yiwang.core.audit import actor_label, audit_record
+
+# oauthlib's request object (oauthlib ships no type hints): carries `user`, `client`, `scopes`,
+# `grant_type` and `headers` (a copy of Django's META).
+OAuthlibRequest = Any
 
 # Claim → the scope that releases it. `sub` comes with `openid`.
 CLAIM_SCOPES = {

@@ -57,7 +57,12 @@ def test_me_query_count_is_fixed(client: Client, citizen: Person, grant: AgentGr
 
 def test_wrong_password_is_the_error_shape(client: Client, citizen: Person) -> None:
     body = _obtain(client, citizen.phone, "wrong")
-    assert body == {"status": 400, "code": "login_failed", "message": "账号或密码不正确", "fields": {}}
+    assert body == {
+        "status": 400,
+        "code": "login_failed",
+        "message": "账号或密码不正确",
+        "fields": {},
+    }
 
 
 def test_missing_credentials_are_explained(client: Client) -> None:
