@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 
 from yiwang.accounts.models import Person, User
@@ -40,6 +43,16 @@ def test_demo_loads_once_and_if_empty_skips(capsys: pytest.CaptureFixture[str]) 
     assert AuditRecord.objects.filter(action="demo.load").count() == 1
 
 
+@functools.cache
+def _rsa_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def _production_env(tmp_path: Path) -> dict[str, str]:
     drop = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
@@ -50,6 +63,8 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         YIWANG_DATA_DIR=str(tmp_path),
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        OIDC_ISSUER="https://zwfw.example.cn/o",
+        OIDC_RSA_PRIVATE_KEY=_rsa_pem(),
     )
     return env
 

@@ -15,13 +15,17 @@ RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 def _leaks(line: str) -> list[str]:
     found = MOBILE.findall(line)
-    found += [m for m in RESIDENT_ID.findall(line) if resident_id_check_char(m[:17]) == m[-1].upper()]
+    found += [
+        m for m in RESIDENT_ID.findall(line) if resident_id_check_char(m[:17]) == m[-1].upper()
+    ]
     return found
 
 
 def test_the_capture_sees_log_lines_as_the_handlers_write_them() -> None:
     before = len(SUITE_LOG.lines)
-    logging.getLogger("yiwang.test").warning("申请人 %s 手机 %s", "11010519491231002X", "13812345678")
+    logging.getLogger("yiwang.test").warning(
+        "申请人 %s 手机 %s", "11010519491231002X", "13812345678"
+    )
     line = SUITE_LOG.lines[before]
     assert "110105********002X" in line and "138****5678" in line
     assert _leaks("x 13812345678 y") == ["13812345678"]
