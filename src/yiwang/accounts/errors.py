@@ -26,6 +26,7 @@ class AccountsErrorCode(Enum):
         400,
     )
     GRANT_EXISTS = ("grant_exists", "该经办人已有有效授权，请先撤销原授权", 409)
+    REAL_NAME_LEVEL = ("real_name_level", "实名等级不足", 403)
     NOT_AN_AGENT = ("not_an_agent", "您没有代表该单位办事的有效授权", 403)
     ROLE_REQUIRED = ("permission_denied", "您没有权限执行此操作", 403)
     OUT_OF_SCOPE = ("out_of_scope", "该人员不在您管理的区域范围内", 403)

@@ -76,3 +76,18 @@ def staff_get_for(*, viewer: Staff, staff_id: int) -> Staff:
 
 def has_role(staff: Staff, role: Role) -> bool:
     return staff.roles.filter(role=role).exists()
+
+
+def real_name_level_check(*, person: Person, required: int) -> None:
+    """Refuse, with what to do next, a person below the real-name level an action asks for
+    (e.g. a matter's online application)."""
+    if person.real_name_level >= required:
+        return
+    from yiwang.accounts.models import RealNameLevel
+
+    needed = RealNameLevel(required).label.split("：")[0]
+    current = RealNameLevel(person.real_name_level).label.split("：")[0]
+    raise AccountsError(
+        AccountsErrorCode.REAL_NAME_LEVEL,
+        message=f"此项业务需要{needed}实名，您当前为{current}。请在个人中心完成实名信息比对后再办理",
+    )

@@ -161,6 +161,17 @@ class TestRealName:
         assert citizen.real_name_level == 1
         assert citizen.evidence.count() == 1
 
+    def test_levels_gate_what_a_person_may_do(self, citizen: Person) -> None:
+        selectors.real_name_level_check(person=citizen, required=1)
+        with pytest.raises(AccountsError, match="需要二级实名，您当前为一级") as excinfo:
+            selectors.real_name_level_check(person=citizen, required=2)
+        assert excinfo.value.status == 403
+        services.person_verify_item(
+            person=citizen, kind=EvidenceKind.DRIVING_LICENCE, number=citizen.resident_id
+        )
+        citizen.refresh_from_db()
+        selectors.real_name_level_check(person=citizen, required=2)
+
     def test_bank_card_reference_is_stored_masked(self, citizen: Person) -> None:
         services.person_verify_item(
             person=citizen, kind=EvidenceKind.BANK_CARD, number="6222021234567890128"
