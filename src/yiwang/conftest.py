@@ -45,7 +45,7 @@ def _require_chromium(request: pytest.FixtureRequest) -> None:
 def admin_client(client: Any, db: None) -> Any:
     """A superuser past the second factor (the admin site requires both)."""
     from yiwang.accounts.models import User
-    from yiwang.workbench.session_keys import SECOND_FACTOR
+    from yiwang.accounts.session_keys import SECOND_FACTOR
 
     user = User.objects.create_superuser(username="root", password="Yiwang@2026")
     client.force_login(user)
@@ -78,9 +78,10 @@ SUITE_LOG = _LogCapture()
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
+    logging_config: dict[str, Any] = settings.LOGGING
     SUITE_LOG.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    for name in settings.LOGGING["handlers"]["console"]["filters"]:
-        spec = dict(settings.LOGGING["filters"][name])
+    for name in logging_config["handlers"]["console"]["filters"]:
+        spec = dict(logging_config["filters"][name])
         factory = spec.pop("()")
         module, _, attr = factory.rpartition(".")
         SUITE_LOG.addFilter(getattr(importlib.import_module(module), attr)(**spec))

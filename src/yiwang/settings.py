@@ -160,6 +160,7 @@ AUTHENTICATION_BACKENDS = [
     "yiwang.accounts.backends.IdentifierBackend",
 ]
 LOGIN_URL = "/login/"
+STAFF_LOGIN_URL = "/workbench/login/"
 LOGIN_REDIRECT_URL = "/me/"
 # Lockout after repeated failures, keyed on the account and the address together.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

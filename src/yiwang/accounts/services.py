@@ -226,7 +226,9 @@ def person_evidence_add(
             },
         )
         kinds = person.evidence.values_list("kind", flat=True)
-        before, after = person.real_name_level, int(real_name_level(kinds))
+        # Adding evidence never lowers a level (one may have come from the provincial login).
+        before = person.real_name_level
+        after = max(before, int(real_name_level(kinds)))
         if after != before:
             person.real_name_level = after
             person.save(update_fields=["real_name_level"])

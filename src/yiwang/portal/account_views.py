@@ -3,6 +3,10 @@ real-name items, enterprises, agents and the enterprise switcher."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -135,6 +139,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "code_form": code_form,
         "method": method,
         "next": next_url,
+        "upstream_enabled": settings.OIDC_UPSTREAM_ENABLED,
     }
     status = 400 if (password_form.errors or code_form.errors) else 200
     return render(request, "portal/login.html", context, status=status)
@@ -145,7 +150,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     logout(request)  # flushes the server-side session
     if user is not None:
-        services.audit_auth_event(action="auth.logout", user=user, source_ip=client_ip(request))  # type: ignore[arg-type]
+        services.audit_auth_event(action="auth.logout", user=user, source_ip=client_ip(request))
     return redirect("portal:home")
 
 
@@ -192,10 +197,10 @@ def _back_with(request: HttpRequest, errors: list[str]) -> HttpResponse:
     return render(request, "portal/me.html", context, status=400)
 
 
-def _messages(form_errors: dict[str, list[str]] | list[str]) -> list[str]:
+def _messages(form_errors: Mapping[str, Iterable[Any]] | list[str]) -> list[str]:
     if isinstance(form_errors, list):
         return form_errors
-    return [message for messages in form_errors.values() for message in messages]
+    return [str(message) for messages in form_errors.values() for message in messages]
 
 
 @login_required

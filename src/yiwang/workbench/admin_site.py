@@ -8,7 +8,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from yiwang.workbench.session_keys import SECOND_FACTOR
+from yiwang.accounts.session_keys import SECOND_FACTOR
 
 
 class YiwangAdminSite(admin.AdminSite):

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
 from yiwang.accounts.models import Role, Staff
 from yiwang.accounts.selectors import has_role, staff_of
-from yiwang.workbench.session_keys import SECOND_FACTOR
+from yiwang.accounts.session_keys import SECOND_FACTOR
 
 View = Callable[..., HttpResponse]
 
@@ -21,7 +21,7 @@ def current_staff(request: HttpRequest) -> Staff | None:
     user = request.user
     if not user.is_authenticated or not request.session.get(SECOND_FACTOR):
         return None
-    return staff_of(user)  # type: ignore[arg-type]
+    return staff_of(user)
 
 
 def staff_required(role: Role | None = None) -> Callable[[View], View]:

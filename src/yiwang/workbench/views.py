@@ -19,6 +19,7 @@ from yiwang.accounts import selectors, services
 from yiwang.accounts.errors import AccountsErrorCode
 from yiwang.accounts.forms import RoleForm, SecondFactorForm, StaffCreateForm, StaffLoginForm
 from yiwang.accounts.models import OneTimeCode, Role, Staff, User
+from yiwang.accounts.session_keys import SECOND_FACTOR
 from yiwang.accounts.web import client_ip, form_error
 from yiwang.core.audit import audit_verify
 from yiwang.core.errors import YiwangError
@@ -26,7 +27,6 @@ from yiwang.core.masking import mask_phone
 from yiwang.core.models import AuditRecord
 from yiwang.regions.models import Department
 from yiwang.workbench.auth import staff_required
-from yiwang.workbench.session_keys import SECOND_FACTOR
 
 PENDING = "pending_staff_user"
 PENDING_AT = "pending_staff_at"
@@ -150,7 +150,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     logout(request)
     if user is not None:
-        services.audit_auth_event(action="auth.logout", user=user, source_ip=client_ip(request))  # type: ignore[arg-type]
+        services.audit_auth_event(action="auth.logout", user=user, source_ip=client_ip(request))
     return redirect("workbench:login")
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -24,19 +24,37 @@ from oauth2_provider.views.metadata import (
 from yiwang.accounts.oidc.errors import UpstreamRefusal
 from yiwang.accounts.oidc.provider import issuer_url
 from yiwang.accounts.oidc.upstream import REFUSAL_ATTRIBUTE
+from yiwang.accounts.session_keys import SECOND_FACTOR
 from yiwang.core.audit import actor_label, audit_record
 
 # --- The provider -----------------------------------------------------------------------------
 
 
 class AuthorizationView(provider_views.AuthorizationView):
-    """Authorization endpoint; anonymous users are sent to `settings.LOGIN_URL` first."""
+    """Authorization endpoint; anonymous users are sent to `settings.LOGIN_URL` first, and a
+    staff member who has not passed the second factor to the staff login."""
 
     template_name = "oidc/authorize.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "kind", "") == "staff"
+            and not request.session.get(SECOND_FACTOR)
+        ):
+            target = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{settings.STAFF_LOGIN_URL}?{target}")
+        return super().dispatch(request, *args, **kwargs)
+
 
 class DiscoveryView(provider_views.ConnectDiscoveryInfoView):
-    """The discovery document, with endpoint URLs from the platform's own `oidc:` namespace."""
+    """The discovery document.
+
+    django-oauth-toolkit's own view reverses its URL names in the `oauth2_provider:` namespace and
+    computes the issuer the same way; the endpoints live in the platform's `oidc:` namespace, so
+    the document is assembled here from the same settings and helpers.
+    """
 
     def _get_endpoint_url(
         self, request: HttpRequest, view_name: str, required: bool = False

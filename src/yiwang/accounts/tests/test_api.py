@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from yiwang.accounts.models import AgentGrant, ApiToken, Person
 from yiwang.accounts.tests.conftest import PASSWORD

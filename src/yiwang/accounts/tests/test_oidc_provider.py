@@ -362,7 +362,7 @@ def test_a_system_that_needs_consent_shows_the_scopes_in_chinese(
     assert "庆阳市不动产登记系统 请求使用您的" in html
     assert "居民身份证号码" in html
     form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
-    refused = client.post("/o/authorize/?" + urlencode({"client_id": CLIENT_ID}), form)
+    refused = client.post("/o/authorize/", form)  # without "allow"
     assert redirect_params(refused)["error"] == "access_denied"
     allowed = client.post("/o/authorize/", {**form, "allow": "on"})
     code = redirect_params(allowed)["code"]
@@ -492,3 +492,14 @@ def test_the_key_from_the_environment_is_used_and_checked(tmp_path: Path) -> Non
         )
     retired = config.inactive_keys(environ={"OIDC_RSA_PRIVATE_KEYS_INACTIVE": pem + pem})
     assert retired == [pem, pem]
+
+
+def test_staff_must_pass_the_second_factor_before_authorizing(
+    client: Client, officer: Staff
+) -> None:
+    """A password-only staff session is sent to the staff login, keeping where it was going."""
+    client.force_login(officer.user)
+    url = "/o/authorize/?response_type=code&client_id=x&scope=openid"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/workbench/login/?next=%2Fo%2Fauthorize%2F")

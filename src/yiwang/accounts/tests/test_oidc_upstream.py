@@ -2,8 +2,8 @@
 
 End to end: a second instance of this platform plays the provincial provider. It runs as a real
 `yiwang serve` subprocess with its own data directory and SQLite database, a client registered
-with `yiwang oidc_client`, and persons created with `yiwang shell`; this instance is pointed at
-it through the settings and logs people in through it.
+with `yiwang oidc_client`, and persons (with passwords) created with `yiwang shell`; this
+instance is pointed at it through the settings, and people sign in there on its login page.
 """
 
 from __future__ import annotations

@@ -161,6 +161,13 @@ class TestRealName:
         assert citizen.real_name_level == 1
         assert citizen.evidence.count() == 1
 
+    def test_adding_evidence_never_lowers_a_level(self, citizen: Person) -> None:
+        Person.objects.filter(pk=citizen.pk).update(real_name_level=2)  # e.g. provincial login
+        person = services.person_verify_item(
+            person=citizen, kind=EvidenceKind.BANK_CARD, number="6222021234567890128"
+        )
+        assert person.real_name_level == 2
+
     def test_levels_gate_what_a_person_may_do(self, citizen: Person) -> None:
         selectors.real_name_level_check(person=citizen, required=1)
         with pytest.raises(AccountsError, match="需要二级实名，您当前为一级") as excinfo:

@@ -12,10 +12,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from yiwang.accounts.models import User
+from yiwang.accounts.session_keys import SECOND_FACTOR
 from yiwang.core.models import AuditRecord
 from yiwang.notify.models import MessageStatus, OutboxMessage
 from yiwang.notify.services import sms_send
-from yiwang.workbench.session_keys import SECOND_FACTOR
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"

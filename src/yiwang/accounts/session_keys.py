@@ -1,3 +1,3 @@
-"""Session keys of the workbench (no imports: the admin site config loads this early)."""
+"""Session keys of signing in (no imports: the admin site config loads this early)."""
 
 SECOND_FACTOR = "second_factor"  # "totp" or "sms" once the second factor has been passed
