@@ -23,6 +23,7 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from yiwang.accounts.models import Person, Staff
 from yiwang.accounts.oidc import config
+from yiwang.accounts.session_keys import SECOND_FACTOR
 from yiwang.core.audit import actor_label, audit_verify
 from yiwang.core.models import AuditRecord
 
@@ -240,6 +241,9 @@ def test_userinfo_answers_for_the_access_token_only(client: Client, citizen: Per
 @pytest.mark.usefixtures("department_system")
 def test_staff_claims_name_their_department_and_region(client: Client, officer: Staff) -> None:
     client.force_login(officer.user)
+    session = client.session
+    session[SECOND_FACTOR] = "totp"  # signed in on the workbench with the second factor
+    session.save()
     claims = verified_claims(client, login_to_system(client, "openid profile")["id_token"])
     assert claims["user_type"] == "staff"
     assert claims["name"] == officer.name
