@@ -134,6 +134,18 @@ def otp_code_verify(*, phone: str, purpose: str, code: str, now: dt.datetime | N
 # --- Natural persons ------------------------------------------------------------------------
 
 
+def _check_phone_and_password(
+    errors: dict[str, list[str]], *, phone: str, password: str, phone_required: bool
+) -> None:
+    """Add the phone's and the password's problems, if any, to `errors`."""
+    if (phone or phone_required) and not is_mobile(phone):
+        errors["phone"] = [AccountsErrorCode.PHONE_INVALID.message]
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+
+
 def person_register(
     *,
     name: str,
@@ -153,12 +165,7 @@ def person_register(
     except IdentifierError as exc:
         errors["resident_id"] = [str(exc)]
     phone = phone.strip()
-    if not is_mobile(phone):
-        errors["phone"] = [AccountsErrorCode.PHONE_INVALID.message]
-    try:
-        validate_password(password)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    _check_phone_and_password(errors, phone=phone, password=password, phone_required=True)
     if errors:
         raise AccountsError(AccountsErrorCode.INVALID, fields=errors)
     otp_code_verify(phone=phone, purpose=OneTimeCode.Purpose.REGISTER, code=code)
@@ -417,12 +424,7 @@ def staff_create(
     errors: dict[str, list[str]] = {}
     if User.objects.filter(username=username.strip()).exists() or not username.strip():
         errors["username"] = ["该用户名已被使用或为空"]
-    if phone and not is_mobile(phone):
-        errors["phone"] = [AccountsErrorCode.PHONE_INVALID.message]
-    try:
-        validate_password(password)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    _check_phone_and_password(errors, phone=phone, password=password, phone_required=False)
     if errors:
         raise AccountsError(AccountsErrorCode.INVALID, fields=errors)
     with transaction.atomic():
