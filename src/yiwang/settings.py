@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yiwang.regions",
     "yiwang.notify",
     "yiwang.accounts",
+    "yiwang.catalog",
     "yiwang.portal",
     "yiwang.workbench",
     "yiwang.api",
