@@ -245,3 +245,29 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SyncBatch(models.Model):
+    """One change batch pulled from the provincial catalog, applied once and recorded."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "已应用"
+        FAILED = "failed", "失败（未应用）"
+
+    batch_no = models.CharField("批次号", max_length=40, unique=True)
+    batch_time = models.DateTimeField("批次时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    inserted = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    deleted = models.PositiveIntegerField("删除", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    error = models.TextField("错误", blank=True)
+    applied_at = models.DateTimeField("处理时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "省级目录同步批次"
+        verbose_name_plural = "省级目录同步批次"
+        ordering = ["-batch_time"]
+
+    def __str__(self) -> str:
+        return self.batch_no
