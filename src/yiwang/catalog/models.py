@@ -102,6 +102,8 @@ class ImplementationItem(models.Model):
     name = models.CharField("事项名称", max_length=200, db_index=True)
     matter_type = models.CharField("事项类型", max_length=2, choices=MatterType.choices)
     search_text = models.TextField("检索文本", blank=True, editable=False)
+    # "p:出境入境|e:设立变更|…": theme filters as a plain substring match on every database.
+    theme_keys = models.CharField("主题索引", max_length=1000, blank=True, editable=False)
     person_themes = models.JSONField("自然人主题", default=list, blank=True)
     enterprise_themes = models.JSONField("法人主题", default=list, blank=True)
     application_count = models.PositiveIntegerField("办件量", default=0, db_index=True)

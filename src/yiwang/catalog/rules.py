@@ -148,3 +148,15 @@ def search_text(*parts: str, extra: Iterable[str] = ()) -> str:
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
     full = "".join(lazy_pinyin(name, errors="ignore"))
     return " ".join([*words, initials, full]).lower()
+
+
+def theme_key(audience: str, theme: str) -> str:
+    """The piece of `theme_keys` one theme writes: `p:` for persons, `e:` for enterprises."""
+    return f"{audience[0]}:{theme}|"
+
+
+def theme_keys(*, person: Iterable[str], enterprise: Iterable[str]) -> str:
+    keys = [theme_key("person", t) for t in person] + [
+        theme_key("enterprise", t) for t in enterprise
+    ]
+    return "".join(keys)

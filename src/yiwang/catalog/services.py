@@ -28,6 +28,7 @@ from yiwang.catalog.rules import (
     implementation_code,
     quality_problems,
     search_text,
+    theme_keys,
 )
 from yiwang.core.audit import audit_record
 from yiwang.regions.models import Department
@@ -312,6 +313,7 @@ def _copy_to_item(item: ImplementationItem, version: ItemVersion) -> None:
     item.name = version.name
     item.person_themes = list(version.person_themes)
     item.enterprise_themes = list(version.enterprise_themes)
+    item.theme_keys = theme_keys(person=version.person_themes, enterprise=version.enterprise_themes)
     item.search_text = search_text(
         version.name,
         item.basic_item.name,
