@@ -31,6 +31,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (the default cache is per process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _require_chromium(request: pytest.FixtureRequest) -> None:
     """Browser tests skip without Chromium on a developer's machine, and fail under CI."""
     if request.node.get_closest_marker("browser") is None or CHROMIUM:

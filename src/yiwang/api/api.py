@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from yiwang.accounts.api import router as accounts_router
 from yiwang.api.errors import install_error_handlers
+from yiwang.catalog.api import router as catalog_router
 from yiwang.core.api import router as core_router
 from yiwang.regions.api import router as regions_router
 
@@ -22,6 +23,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth/", accounts_router, tags=["身份认证"])
 api.add_router("/regions/", regions_router, tags=["区划与部门"])
+api.add_router("/matters/", catalog_router, tags=["办事指南"])
 api.add_router("/workdays/", core_router, tags=["工作日历"])
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.portal import account_views, views
+from yiwang.portal import account_views, guide_views, views
 
 app_name = "portal"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("regions/<str:code>/", views.region_detail, name="region"),
     path("workdays/", views.workdays, name="workdays"),
+    path("themes/", guide_views.themes, name="themes"),
+    path("matters/", guide_views.matters, name="matters"),
+    path("guide/<str:code>/", guide_views.guide, name="guide"),
     path("register/", account_views.register, name="register"),
     path("register/code/", account_views.register_code, name="register_code"),
     path("login/", account_views.login_view, name="login"),

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from yiwang.catalog.selectors import hot_items
 from yiwang.core.workdays import add_working_days
 from yiwang.portal.forms import DeadlineForm
 from yiwang.regions.models import Region
@@ -25,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
         city = city_get()
     except Region.DoesNotExist:
         return render(request, "portal/empty.html", status=503)
-    return render(request, "portal/home.html", region_overview(city=city))
+    context = {**region_overview(city=city), "hot": hot_items(limit=12)}
+    return render(request, "portal/home.html", context)
 
 
 @require_GET

@@ -22,7 +22,9 @@ def valid_content(**overrides: Any) -> dict[str, Any]:
         "case_kind": "2",
         "legal_limit": 15,
         "promised_limit": 7,
-        "acceptance_conditions": "中国公民因前往外国定居、探亲、学习、就业、旅行、从事商务活动等非公务原因出国的",
+        "acceptance_conditions": (
+            "中国公民因前往外国定居、探亲、学习、就业、旅行、从事商务活动等非公务原因出国的"
+        ),
         "service_objects": ["1"],
         "person_themes": ["出境入境", "证件办理"],
         "handling_forms": ["1", "2"],

@@ -1,0 +1,176 @@
+"""The public guide: search (Chinese, pinyin), themes, browsing, guide pages, the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from yiwang.catalog import services
+from yiwang.catalog.models import ImplementationItem, ItemStatus
+from yiwang.catalog.tests.conftest import MATERIALS, STEPS, valid_content
+from yiwang.regions.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+def _publish(basic_code: str, name: str, department: Department, level: str, **content: object):
+    basic, _ = services.basic_item_save(code=basic_code, name=name, matter_type="01", level=level)
+    item = services.item_create(
+        basic_item=basic, department=department, level=level,
+        content=valid_content(**{"name": name, "result_name": name, **content}),
+        materials=MATERIALS, steps=STEPS,
+    )  # fmt: skip
+    services.item_publish(item=item)
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def catalog(department: Department) -> dict[str, ImplementationItem]:
+    fund = Department.objects.filter(region_id="621000000000", kind="housing_fund").first()
+    county_police = Department.objects.filter(
+        region_id="621021000000", kind="public_security"
+    ).first()
+    assert fund is not None and county_police is not None
+    return {
+        "passport": _publish("000104002000", "普通护照签发", department, "3"),
+        "hk": _publish("000104003000", "往来港澳通行证签发", county_police, "4"),
+        "fund": _publish(
+            "000118001000",
+            "住房公积金个人住房贷款",
+            fund,
+            "3",
+            person_themes=["住房保障"],
+            charged=False,
+            fee_basis="",
+            fees=[],
+        ),  # fmt: skip
+    }
+
+
+def _names(client: Client, **params: str) -> list[str]:
+    response = client.get("/matters/", params)
+    assert response.status_code == 200
+    return [item.name for item in response.context["page"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("护照", ["普通护照签发"]),
+        ("护", ["普通护照签发"]),  # part of a word
+        ("公积金 贷款", ["住房公积金个人住房贷款"]),  # every word must match
+        ("hz", ["普通护照签发"]),  # pinyin initials
+        ("HuZhao", ["普通护照签发"]),  # full pinyin, any case
+        ("港澳", ["往来港澳通行证签发"]),
+        ("出境入境", ["普通护照签发", "往来港澳通行证签发"]),  # theme words
+        ("营业执照", []),
+    ],
+)
+def test_search_finds_chinese_queries(
+    client: Client, catalog: dict[str, ImplementationItem], query: str, expected: list[str]
+) -> None:
+    assert sorted(_names(client, q=query)) == sorted(expected)
+
+
+def test_browse_by_theme_department_and_region(
+    client: Client, catalog: dict[str, ImplementationItem]
+) -> None:
+    assert sorted(_names(client, audience="person", theme="出境入境")) == [
+        "往来港澳通行证签发", "普通护照签发",
+    ]  # fmt: skip
+    assert _names(client, audience="enterprise", theme="出境入境") == []
+    passport = catalog["passport"]
+    assert _names(client, department=str(passport.department_id)) == ["普通护照签发"]
+    assert _names(client, region="621021000000") == ["往来港澳通行证签发"]
+    city = sorted(_names(client, region="621000000000", within="1"))
+    assert city == ["住房公积金个人住房贷款", "往来港澳通行证签发", "普通护照签发"]
+
+
+def test_themes_page_counts(client: Client, catalog: dict[str, ImplementationItem]) -> None:
+    html = client.get("/themes/").content.decode()
+    assert "出境入境 <span>2</span>" in html
+    assert "住房保障 <span>1</span>" in html
+
+
+def test_unpublished_and_revoked_items_are_not_public(
+    client: Client, catalog: dict[str, ImplementationItem], department: Department
+) -> None:
+    basic, _ = services.basic_item_save(
+        code="000104009000", name="护照加注", matter_type="01", level="3"
+    )
+    services.item_create(
+        basic_item=basic, department=department, level="3",
+        content=valid_content(name="护照加注"), steps=STEPS,
+    )  # fmt: skip
+    services.item_set_status(item=catalog["passport"], status=ItemStatus.REVOKED, reason="测试")
+    assert _names(client, q="护照") == []
+    assert client.get(f"/guide/{catalog['passport'].code}/").status_code == 404
+
+
+def test_guide_page_shows_every_public_field(
+    client: Client, catalog: dict[str, ImplementationItem]
+) -> None:
+    item = catalog["passport"]
+    html = client.get(f"/guide/{item.code}/").content.decode()
+    for text in [
+        "普通护照签发", item.code, "行政许可",
+        "15个工作日", "7个工作日", "压缩 53%", "居民身份证", "可用电子证照", "近期免冠彩色照片",
+        "非必要", "受理（1 个工作日）", "护照签发：120.00 元", "0934-8221234", "12345",
+        "工作日 9:00-12:00，14:30-18:00", "采集指纹和人像", "自然人", "窗口办理、网上办理",
+    ]:  # fmt: skip
+        assert text in html, text
+    assert 'id="book"' not in html  # not bookable: no button
+
+
+def test_suspended_item_says_so(client: Client, catalog: dict[str, ImplementationItem]) -> None:
+    services.item_set_status(
+        item=catalog["passport"], status=ItemStatus.SUSPENDED, reason="系统升级"
+    )
+    html = client.get(f"/guide/{catalog['passport'].code}/").content.decode()
+    assert "该事项暂停办理：系统升级" in html
+
+
+def test_list_page_query_count_is_fixed(
+    client: Client, catalog: dict[str, ImplementationItem]
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/matters/", {"q": "签发"})
+    assert len(queries) <= 4
+
+
+class TestApi:
+    def test_list_filters_and_pages(
+        self, client: Client, catalog: dict[str, ImplementationItem]
+    ) -> None:
+        body = client.get("/api/matters/", {"q": "签发", "limit": 1}).json()
+        assert body["count"] == 2 and body["limit"] == 1 and len(body["items"]) == 1
+        theme = client.get("/api/matters/", {"theme": "住房保障"}).json()
+        assert [i["name"] for i in theme["items"]] == ["住房公积金个人住房贷款"]
+        bad = client.get("/api/matters/", {"limit": 1000})
+        assert bad.status_code == 400 and bad.json()["fields"]["limit"] == ["不能大于 100"]
+
+    def test_detail_has_an_etag_and_answers_304(
+        self, client: Client, catalog: dict[str, ImplementationItem]
+    ) -> None:
+        item = catalog["passport"]
+        first = client.get(f"/api/matters/{item.code}")
+        assert first.status_code == 200
+        body = first.json()
+        assert body["promised_limit"] == {"value": 7, "unit": "workday", "note": ""}
+        assert [m["code"] for m in body["materials"]] == [item.code + "001", item.code + "002"]
+        again = client.get(f"/api/matters/{item.code}", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        # A new version changes the ETag.
+        draft = services.item_draft(item=item)
+        services.draft_update(draft=draft, changes={"promised_limit": 5})
+        services.item_publish(item=item)
+        changed = client.get(f"/api/matters/{item.code}", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert changed.status_code == 200
+        assert changed.json()["promised_limit"]["value"] == 5
+
+    def test_unknown_code_is_a_json_404(self, client: Client, db: None) -> None:
+        response = client.get("/api/matters/NOPE")
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
