@@ -92,3 +92,40 @@ def manager(department: Department, username: str = "catman") -> Staff:
     )  # fmt: skip
     accounts.staff_role_grant(actor=None, staff=staff, role=Role.CATALOG_MANAGER)
     return staff
+
+
+def _publish(
+    basic_code: str, name: str, department: Department, level: str, **content: object
+) -> ImplementationItem:
+    basic, _ = services.basic_item_save(code=basic_code, name=name, matter_type="01", level=level)
+    item = services.item_create(
+        basic_item=basic, department=department, level=level,
+        content=valid_content(**{"name": name, "result_name": name, **content}),
+        materials=MATERIALS, steps=STEPS,
+    )  # fmt: skip
+    services.item_publish(item=item)
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def catalog(department: Department) -> dict[str, ImplementationItem]:
+    fund = Department.objects.filter(region_id="621000000000", kind="housing_fund").first()
+    county_police = Department.objects.filter(
+        region_id="621021000000", kind="public_security"
+    ).first()
+    assert fund is not None and county_police is not None
+    return {
+        "passport": _publish("000104002000", "普通护照签发", department, "3"),
+        "hk": _publish("000104003000", "往来港澳通行证签发", county_police, "4"),
+        "fund": _publish(
+            "000118001000",
+            "住房公积金个人住房贷款",
+            fund,
+            "3",
+            person_themes=["住房保障"],
+            charged=False,
+            fee_basis="",
+            fees=[],
+        ),
+    }
