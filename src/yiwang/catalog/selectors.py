@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 
+from yiwang.accounts.models import Staff
 from yiwang.catalog.codes import ENTERPRISE_THEMES, PERSON_THEMES
 from yiwang.catalog.models import ImplementationItem, ItemStatus, ItemVersion, Material, Step
 from yiwang.catalog.rules import theme_key
@@ -111,3 +112,17 @@ def hot_items(*, limit: int = 12) -> list[ImplementationItem]:
         if len(hot) == limit:
             break
     return hot
+
+
+def items_for_manager(*, staff: Staff) -> QuerySet[ImplementationItem]:
+    """What a catalog manager may edit: their department's items, or every item of their region
+    for the government-services department (the same rule as `services.require_editor`)."""
+    items = ImplementationItem.objects.select_related("department", "current_version")
+    if staff.department.kind == "government_services":
+        prefix = staff.region_prefix
+        return items.filter(region_prefix__gte=prefix, region_prefix__lt=prefix + ":")
+    return items.filter(department_id=staff.department_id)
+
+
+def item_for_manager(*, staff: Staff, code: str) -> ImplementationItem:
+    return items_for_manager(staff=staff).select_related("basic_item").get(code=code)

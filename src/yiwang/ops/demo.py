@@ -51,6 +51,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("secadmin", "安全管理员", "/workbench/"),
     DemoAccount("auditadmin", "审计管理员", "/workbench/"),
     DemoAccount("window01", "窗口人员（西峰区）", "/workbench/"),
+    DemoAccount("catalog01", "事项管理员（市公安局）", "/workbench/catalog/"),
 )
 
 # (username, name, department (region code, kind), phone, roles)
@@ -65,6 +66,8 @@ DEMO_STAFF = (
      [Role.WINDOW_OFFICER]),
     ("reviewer01", "孙审核", ("621002000000", "market_regulation"), "13900000005",
      [Role.REVIEWER]),
+    ("catalog01", "周事项", ("621000000000", "public_security"), "13900000006",
+     [Role.CATALOG_MANAGER]),
 )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.workbench import views
+from yiwang.workbench import catalog_views, views
 
 app_name = "workbench"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff"),
     path("staff/<int:staff_id>/roles/", views.staff_roles, name="staff_roles"),
     path("audit/", views.audit_log, name="audit"),
+    path("catalog/", catalog_views.catalog_list, name="catalog"),
+    path("catalog/<str:code>/", catalog_views.catalog_item, name="catalog_item"),
+    path("catalog/<str:code>/draft/", catalog_views.catalog_draft, name="catalog_draft"),
+    path("catalog/<str:code>/publish/", catalog_views.catalog_publish, name="catalog_publish"),
+    path("catalog/<str:code>/status/", catalog_views.catalog_status, name="catalog_status"),
 ]

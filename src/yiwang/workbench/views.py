@@ -163,6 +163,7 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
         "is_system_admin": Role.SYSTEM_ADMIN in roles,
         "is_security_admin": Role.SECURITY_ADMIN in roles,
         "is_audit_admin": Role.AUDIT_ADMIN in roles,
+        "is_catalog_manager": Role.CATALOG_MANAGER in roles,
         "colleagues": selectors.staff_visible_to(viewer=staff).count(),
         "second_factor": request.session.get(SECOND_FACTOR),
     }
