@@ -289,6 +289,18 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:upstream_callback"
 OIDC_TIMEOUT = env_int("OIDC_UPSTREAM_TIMEOUT_SECONDS", 10)
 
+# --- catalog sync -------------------------------------------------------------------------------
+# (owned by catalog.sync: the provincial catalog's change feed; docs/catalog.md, "Provincial sync")
+# No URL, no sync: the periodic job does nothing. `yiwang provincial_catalog_server` is a local
+# feed for development.
+CATALOG_SYNC = {
+    "URL": env_str("CATALOG_SYNC_URL", ""),  # base, e.g. https://zwfw.example.cn/catalog/v1
+    "APP_KEY": env_str("CATALOG_SYNC_APP_KEY", ""),
+    "APP_SECRET": env_str("CATALOG_SYNC_APP_SECRET", ""),
+    "TIMEOUT_SECONDS": env_int("CATALOG_SYNC_TIMEOUT_SECONDS", 10),
+    "BATCH_LIMIT": env_int("CATALOG_SYNC_BATCH_LIMIT", 20),  # batches per request
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -36,6 +36,7 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("audit_chain_check", dt.timedelta(hours=24), "yiwang.core.tasks:audit_chain_check"),
     PeriodicJob("sms_retry", dt.timedelta(minutes=1), "yiwang.notify.tasks:retry_due_messages"),
+    PeriodicJob("catalog_sync", dt.timedelta(hours=1), "yiwang.catalog.tasks:catalog_sync_task"),
 )
 
 
