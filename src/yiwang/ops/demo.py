@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import AgentScope, EvidenceKind, Person, Role, Staff, User
+from yiwang.catalog.demo import catalog_demo_load
 from yiwang.core.audit import SYSTEM_ACTOR, audit_record
 from yiwang.core.identifiers import (
     organization_code_check_char,
@@ -135,9 +136,11 @@ def _demo_totp(staff: Staff) -> None:
 
 
 def demo_data_load() -> dict[str, int]:
-    """Load regions, departments, halls and windows, and the demo accounts (idempotent)."""
+    """Load regions, departments, halls and windows, the Qingyang-scale catalog (1,550 basic and
+    5,184 implementation items), and the demo accounts (idempotent)."""
     with transaction.atomic():
         counts = dict(demo_load())
+        counts.update(catalog_demo_load())
         counts["accounts"] = demo_accounts_load()
         audit_record(actor=SYSTEM_ACTOR, action="demo.load", detail=counts)
     return counts

@@ -6,7 +6,10 @@ from yiwang.ops.demo import demo_account_lines, demo_data_load, demo_is_loaded
 
 
 class Command(BaseCommand):
-    help = "Load the Qingyang demo data (regions, departments, halls, windows, demo accounts)."
+    help = (
+        "Load the Qingyang demo data: regions, departments, halls, windows, the matter catalog "
+        "and the demo accounts."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -1,0 +1,1 @@
+"""Demo catalog data (DEMO DATA)."""

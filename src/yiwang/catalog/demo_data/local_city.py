@@ -1,0 +1,268 @@
+# ruff: noqa: E501 -- data tables of Chinese names and legal bases, one matter a line
+"""Matters only the city's departments carry: powers kept at the city level or delegated to it by
+the province, and services of bodies the counties do not have (出入境支队, 就业服务中心,
+城市管理, 科技, 体育, 民族宗教, 人防, 档案) (DEMO DATA; limits and local details illustrative).
+"""
+
+from __future__ import annotations
+
+from yiwang.catalog.demo_data.common import (
+    ENTERPRISE,
+    ORGANISATIONS,
+    PERSON,
+    PERSON_ENTERPRISE,
+    C,
+    Mat,
+    Matter,
+)
+from yiwang.catalog.demo_data.patterns import (
+    adjudication,
+    approval,
+    certificate,
+    filing,
+    licence,
+    recognition,
+    registration,
+    reward,
+    service,
+    subsidy,
+)
+from yiwang.regions.models import Department
+
+D = Department.Kind
+PS, CA, HR, HE, MR = (
+    D.PUBLIC_SECURITY,
+    D.CIVIL_AFFAIRS,
+    D.HUMAN_RESOURCES,
+    D.HEALTH,
+    D.MARKET_REGULATION,
+)
+_EXIT = "出入境"
+_TRAFFIC = "交通警察"
+_SI = "社会保险"
+_JOBS = "就业"
+_MEDICAL = "医疗保障服务"
+_SECURITY_SERVICES = "《保安服务管理条例》"
+_INJURY = "《工伤保险条例》"
+_CHARITY = "《中华人民共和国慈善法》"
+_HR_MARKET = "《人力资源市场暂行条例》"
+_DRUGS = "《麻醉药品和精神药品管理条例》"
+_TAX_ADMIN = "《中华人民共和国税收征收管理法》"
+_FULL_SUBS = ("新办", "变更", "延续", "注销", "补证")
+
+_SECURITY = (
+    approval("港澳居民来往内地通行证换发、补发", "《中国公民因私事往来香港地区或者澳门地区的暂行管理办法》", PS, C, hint=_EXIT,
+             objects=PERSON, person=("出境入境", "证件办理"), legal=30, promised=10, unit="day",
+             result="港澳居民来往内地通行证", result_type="证照"),
+    recognition("港澳台居民居住证申领", "《港澳台居民居住证申领发放办法》第二条、第九条", PS, C, hint=_EXIT,
+                person=("出境入境", "证件办理"), legal=20, promised=15, unit="day", result="港澳台居民居住证"),
+    approval("外国人出入境证签发", "《中华人民共和国外国人入境出境管理条例》", PS, C, hint=_EXIT, objects=PERSON,
+             person=("出境入境",), legal=15, promised=7, unit="day", result="外国人出入境证", result_type="证照"),
+    filing("保安服务公司分公司备案", f"{_SECURITY_SERVICES}第十三条", PS, C, themes=("公安消防",), days=5),
+    filing("自行招用保安员单位备案", f"{_SECURITY_SERVICES}第十四条", PS, C, themes=("公安消防", "人力资源"), days=5),
+    filing("公章刻制备案", "《国务院对确需保留的行政审批项目设定行政许可的决定》第38项", PS, C, themes=("设立变更",)),
+    recognition("道路交通事故认定复核", "《中华人民共和国道路交通安全法实施条例》；《道路交通事故处理程序规定》第七十一条", PS, C,
+                hint=_TRAFFIC, objects=("1", "2", "6"), person=("交通出行",), themes=("交通运输",), legal=30,
+                promised=20, unit="day", result="道路交通事故认定复核结论"),
+    service("机动车号牌号码选取", "《机动车登记规定》", PS, C, hint=_TRAFFIC, objects=PERSON_ENTERPRISE,
+            themes=("交通运输",), person=("交通出行",), instant=True, legal=0, depth="4", result="机动车号牌号码"),
+    service("驾驶人满分学习考试预约", "《道路交通安全违法行为记分管理办法》", PS, C, hint=_TRAFFIC,
+            person=("交通出行",), instant=True, legal=0, depth="4"),
+    recognition("人才引进落户", "《中华人民共和国户口登记条例》；《国务院关于进一步推进户籍制度改革的意见》（国发〔2014〕25号）", PS, C,
+                person=("户籍办理", "就业创业"), legal=20, promised=5, result="居民户口簿"),
+    filing("互联网信息服务单位网络安全备案", "《计算机信息网络国际联网安全保护管理办法》第十二条", PS, C,
+           themes=("其他",)),
+)  # fmt: skip
+
+_CIVIL = (
+    filing("慈善信托备案", f"{_CHARITY}第四十五条", CA, C, objects=ORGANISATIONS, themes=("其他",), days=7),
+    filing("慈善组织公开募捐方案备案", f"{_CHARITY}第二十四条", CA, C, objects=ORGANISATIONS, themes=("其他",)),
+    recognition("社会组织评估等级认定", "《社会组织评估管理办法》（民政部令第39号）", CA, C, objects=ORGANISATIONS,
+                themes=("资质认证",), legal=60, promised=45, unit="day", result="社会组织评估等级证书"),
+    recognition("养老机构等级评定", "《养老机构等级划分与评定》（GB/T 37276-2018）；《养老机构管理办法》", CA, C,
+                objects=ORGANISATIONS, themes=("资质认证",), legal=60, promised=45, unit="day"),
+)  # fmt: skip
+
+_LABOUR = (
+    filing("人力资源服务机构设立分支机构备案", f"{_HR_MARKET}第二十一条", HR, C, themes=("人力资源",)),
+    filing("人力资源服务机构变更、注销备案", f"{_HR_MARKET}第二十一条", HR, C, themes=("人力资源",)),
+    filing("经营性人力资源服务机构从事人力资源服务外包等业务备案", f"{_HR_MARKET}第十九条", HR, C,
+           themes=("人力资源",)),
+    filing("企业年金方案备案", "《企业年金办法》（人力资源社会保障部 财政部令第36号）第十二条", HR, C,
+           themes=("人力资源", "社会保障"), days=15),
+    recognition("集体合同审查", "《中华人民共和国劳动合同法》第五十四条；《集体合同规定》", HR, C, objects=ENTERPRISE,
+                themes=("人力资源",), legal=15, promised=10, unit="day", result="集体合同审查意见书"),
+    recognition("就业见习基地认定", "《人力资源社会保障部等关于实施青年就业见习岗位募集计划的通知》", HR, C, hint=_JOBS,
+                objects=ORGANISATIONS, themes=("人力资源",), result="就业见习基地认定"),
+    subsidy("个人账户一次性待遇申领", "《中华人民共和国社会保险法》第十四条", HR, C, hint=_SI, person=("社会保障",)),
+    subsidy("一次性工伤医疗补助金申领", f"{_INJURY}第三十六条、第三十七条", HR, C, hint=_SI),
+    subsidy("工伤职工供养亲属抚恤金申领", f"{_INJURY}第三十九条", HR, C, hint=_SI, person=("社会保障", "死亡殡葬")),
+    subsidy("工伤职工辅助器具配置费用申领", f"{_INJURY}第三十二条", HR, C, hint=_SI),
+    service("工伤保险待遇变更", f"{_INJURY}第四十条", HR, C, hint=_SI, objects=PERSON_ENTERPRISE,
+            themes=("社会保障",), legal=15, promised=5),
+    recognition("工伤职工停工留薪期确认", f"{_INJURY}第三十三条", HR, C, objects=PERSON_ENTERPRISE,
+                themes=("社会保障",), person=("社会保障",), result="停工留薪期确认通知书"),
+    service("职业技能鉴定（等级认定）机构备案", "《人力资源社会保障部关于健全完善新时代技能人才职业技能等级制度的意见》", HR, C,
+            objects=ORGANISATIONS, themes=("资质认证",), legal=20, promised=10),
+    licence("外国人来华工作许可", "《中华人民共和国出境入境管理法》第四十一条；《外国人在中国就业管理规定》",
+            D.SCIENCE_TECHNOLOGY, C, subs=("新办", "延期", "变更", "注销"), objects=PERSON_ENTERPRISE,
+            themes=("人力资源", "涉外服务"), person=("出境入境", "就业创业"), result="外国人工作许可证",
+            legal=10, promised=5, depth="4", inspection=False),
+    subsidy("求职创业补贴申领", "《中华人民共和国就业促进法》；《就业补助资金管理办法》（财社〔2017〕164号）", HR, C, hint=_JOBS,
+            person=("就业创业", "教育科研")),
+    subsidy("企业新型学徒制培训补贴申领", "《人力资源社会保障部 财政部关于全面推行企业新型学徒制的意见》", HR, C, hint=_JOBS,
+            objects=ENTERPRISE, themes=("人力资源",)),
+)  # fmt: skip
+
+_MEDICAL_AND_HEALTH = (
+    service("职工医保个人账户家庭共济备案", "《国务院办公厅关于建立健全职工基本医疗保险门诊共济保障机制的指导意见》", D.MEDICAL_SECURITY,
+            C, hint=_MEDICAL, person=("医疗卫生", "社会保障"), instant=True, legal=0, depth="4"),
+    service("医保缴费年限累计认定", "《中华人民共和国社会保险法》第二十七条", D.MEDICAL_SECURITY, C, hint=_MEDICAL,
+            person=("医疗卫生", "社会保障", "离职退休"), legal=20, promised=10),
+    approval("外国医师来华短期行医许可", "《外国医师来华短期行医暂行管理办法》", HE, C, objects=ORGANISATIONS,
+             themes=("医疗卫生", "涉外服务"), result="外国医师短期行医许可证", result_type="证照"),
+    approval("麻醉药品和第一类精神药品购用印鉴卡核发", f"{_DRUGS}第三十六条", HE, C, objects=ORGANISATIONS,
+             themes=("医疗卫生",), legal=40, promised=20, unit="day", result="麻醉药品、第一类精神药品购用印鉴卡",
+             result_type="证照"),
+    approval("医疗机构放射性职业病危害建设项目预评价报告审核", "《中华人民共和国职业病防治法》第十七条；《放射诊疗管理规定》",
+             HE, C, objects=ORGANISATIONS, themes=("医疗卫生", "安全生产"), legal=30, promised=15, unit="day"),
+    approval("医疗机构放射性职业病危害控制效果评价审核", "《中华人民共和国职业病防治法》第十八条；《放射诊疗管理规定》", HE, C,
+             objects=ORGANISATIONS, themes=("医疗卫生", "安全生产"), legal=30, promised=15, unit="day"),
+    filing("义诊活动备案", "《卫生部关于组织义诊活动实行备案管理的通知》", HE, C, objects=ORGANISATIONS,
+           themes=("医疗卫生",)),
+    filing("托育机构备案", "《托育机构登记和备案办法（试行）》", HE, C, objects=ORGANISATIONS,
+           themes=("医疗卫生", "文体教育")),
+    filing("病原微生物实验室备案", "《病原微生物实验室生物安全管理条例》第二十五条", HE, C, objects=ORGANISATIONS,
+           themes=("医疗卫生", "安全生产"), days=5),
+    filing("医疗美容主诊医师备案", "《医疗美容服务管理办法》", HE, C, objects=PERSON, person=("职业资格", "医疗卫生")),
+    approval("中等职业学校设置审批", "《中华人民共和国职业教育法》第三十三条", D.EDUCATION, C, objects=ORGANISATIONS,
+             themes=("文体教育",), legal=90, promised=45, unit="day"),
+    certificate("学历证明书开具（中等及以下学历）", "《中小学生学籍管理办法》", D.EDUCATION, C,
+                person=("教育科研",)),
+    approval("基层法律服务所设立核准", "《基层法律服务所管理办法》（司法部令第137号）", D.JUSTICE, C,
+             objects=ORGANISATIONS, themes=("司法公证",), legal=30, promised=20, unit="day"),
+    service("伤残人员抚恤关系转移", "《伤残抚恤管理办法》第二十二条", D.VETERANS, C, person=("优待抚恤",),
+            legal=20, promised=10),
+)  # fmt: skip
+
+_TAX = (
+    certificate("开具《中国税收居民身份证明》", "《国家税务总局关于开具〈中国税收居民身份证明〉有关事项的公告》", D.TAXATION, C,
+                objects=PERSON_ENTERPRISE, themes=("税收财务", "涉外服务"), person=("行政缴费",), kiosk=False),
+    approval("对纳税人延期申报的核准", f"{_TAX_ADMIN}第二十七条", D.TAXATION, C, objects=PERSON_ENTERPRISE,
+             themes=("税收财务",), legal=10, promised=3, depth="4"),
+    approval("房产税、城镇土地使用税困难减免核准", "《中华人民共和国房产税暂行条例》第六条；《中华人民共和国城镇土地使用税暂行条例》第七条",
+             D.TAXATION, C, objects=PERSON_ENTERPRISE, themes=("税收财务",), legal=20, promised=10),
+    certificate("车辆购置税完税证明补办", "《中华人民共和国车辆购置税法》", D.TAXATION, C, objects=PERSON_ENTERPRISE,
+                themes=("税收财务", "交通运输"), person=("交通出行", "行政缴费")),
+    service("纳税人涉税信息查询", "《国家税务总局关于纳税人涉税保密信息管理暂行办法》", D.TAXATION, C,
+            objects=PERSON_ENTERPRISE, themes=("税收财务",), person=("行政缴费",), instant=True, legal=0, depth="4"),
+)  # fmt: skip
+
+_MARKET = (
+    adjudication("企业名称争议裁决", "《企业名称登记管理规定》第二十三条；《企业名称登记管理规定实施办法》", MR, C,
+                 objects=ENTERPRISE, themes=("设立变更", "知识产权"), legal=90, promised=60),
+    registration("企业迁移登记", "《中华人民共和国市场主体登记管理条例》第二十七条", MR, C, subs=("迁入", "迁出"),
+                 themes=("设立变更",), promised=1, result="营业执照", depth="4"),
+    filing("食品小作坊生产加工食品品种备案", "《甘肃省食品小作坊小经营店及摊贩管理条例》", MR, C, objects=PERSON_ENTERPRISE,
+           themes=("准营准办", "市场监管")),
+    licence("计量器具检定机构授权（法定计量检定机构以外）", "《中华人民共和国计量法》第二十条；《计量授权管理办法》", MR, C,
+            subs=("新办", "复查", "扩项", "注销"), themes=("资质认证", "市场监管"), result="计量授权证书"),
+    licence("特种设备检验检测人员资格认定", "《中华人民共和国特种设备安全法》第五十一条", MR, C, objects=PERSON,
+            person=("职业资格",), subs=("首次取证", "复审"), result="特种设备检验检测人员证", inspection=False),
+    filing("药品零售企业委托储存配送备案", "《药品经营和使用质量监督管理办法》", MR, C, themes=("医疗卫生",)),
+    filing("化妆品经营者备案", "《化妆品监督管理条例》", MR, C, objects=PERSON_ENTERPRISE,
+           themes=("准营准办", "市场监管")),
+    reward("质量奖评审", "《中华人民共和国产品质量法》第六条", MR, C, objects=ORGANISATIONS,
+           themes=("科技创新", "市场监管")),
+)  # fmt: skip
+
+_ECONOMY = (
+    filing("房地产经纪机构备案", "《房地产经纪管理办法》第十一条", D.HOUSING_CONSTRUCTION, C, themes=("准营准办",)),
+    approval("城市建设项目配套绿地建设方案审查", "《城市绿化条例》第十五条", D.URBAN_MANAGEMENT, C,
+             themes=("环保绿化", "国土和规划建设")),
+    approval("关闭、闲置、拆除城市环境卫生设施审批", "《城市市容和环境卫生管理条例》第二十二条", D.URBAN_MANAGEMENT, C,
+             themes=("环保绿化",)),
+    approval("城市排水设施改建、拆除审批", "《城镇排水与污水处理条例》第四十三条", D.URBAN_MANAGEMENT, C,
+             themes=("国土和规划建设", "水务气象")),
+    approval("城市道路两侧和公共场地临时设置摊点审批", "《城市市容和环境卫生管理条例》第十四条", D.URBAN_MANAGEMENT, C,
+             objects=PERSON, person=("准营准办",)),
+    approval("道路运输车辆燃料消耗量达标核查", "《道路运输车辆燃料消耗量检测和监督管理办法》", D.TRANSPORT, C,
+             objects=PERSON_ENTERPRISE, themes=("交通运输",), legal=5, promised=2),
+    approval("公路路政许可（超限运输以外）", "《中华人民共和国公路法》第四十四条至第五十六条；《路政管理规定》", D.TRANSPORT, C,
+             themes=("交通运输",)),
+    approval("城市公共汽车客运线路经营许可", "《城市公共汽车和电车客运管理规定》第十三条", D.TRANSPORT, C,
+             themes=("交通运输", "准营准办"), legal=20, promised=15),
+    recognition("农业产业化重点龙头企业认定", "《农业产业化国家重点龙头企业认定和运行监测管理办法》", D.AGRICULTURE, C,
+                objects=ENTERPRISE, themes=("农林牧渔",), legal=60, promised=45, unit="day"),
+    recognition("农产品地理标志登记初审", "《农产品地理标志管理办法》", D.AGRICULTURE, C,
+                objects=ORGANISATIONS, themes=("农林牧渔", "知识产权")),
+    approval("猎捕非国家重点保护陆生野生动物狩猎证核发", "《中华人民共和国野生动物保护法》第二十二条", D.FORESTRY_GRASSLAND, C,
+             objects=PERSON_ENTERPRISE, themes=("农林牧渔",), result="狩猎证", result_type="证照"),
+    approval("从事营利性治沙活动许可", "《中华人民共和国防沙治沙法》第二十六条", D.FORESTRY_GRASSLAND, C,
+             themes=("环保绿化", "农林牧渔")),
+    approval("草原临时占用审核", "《中华人民共和国草原法》第四十条", D.FORESTRY_GRASSLAND, C,
+             themes=("农林牧渔", "国土和规划建设")),
+    approval("江河故道、旧堤、原有工程设施等填堵、占用、拆毁审批", "《中华人民共和国河道管理条例》第二十三条", D.WATER, C,
+             themes=("水务气象",)),
+    filing("危险废物管理计划备案", "《中华人民共和国固体废物污染环境防治法》第七十八条", D.ECOLOGY_ENVIRONMENT, C,
+           themes=("环保绿化", "安全生产")),
+    approval("危险废物转移（省内跨市）审批", "《中华人民共和国固体废物污染环境防治法》第八十二条；《危险废物转移管理办法》",
+             D.ECOLOGY_ENVIRONMENT, C, themes=("环保绿化",), legal=10, promised=5),
+    recognition("A级旅游景区评定（1A、2A级）", "《旅游景区质量等级管理办法》", D.CULTURE_TOURISM, C,
+                objects=ORGANISATIONS, themes=("文体教育",), legal=60, promised=45, unit="day"),
+    recognition("旅游民宿等级评定", "《旅游民宿基本要求与等级划分》（GB/T 41648-2022）", D.CULTURE_TOURISM, C,
+                objects=PERSON_ENTERPRISE, themes=("准营准办",), person=("旅游观光",), legal=30, promised=20),
+    approval("举办大型群众性体育赛事活动审核", "《体育赛事活动管理办法》", D.SPORTS, C, objects=ORGANISATIONS,
+             themes=("文体教育",)),
+    recognition("社会体育指导员技术等级认定（二级）", "《社会体育指导员管理办法》", D.SPORTS, C, person=("文化体育", "职业资格")),
+    recognition("运动员技术等级称号授予（二级、三级）", "《运动员技术等级管理办法》", D.SPORTS, C, person=("文化体育",)),
+    recognition("安全生产考核（主要负责人、安全管理人员）", "《中华人民共和国安全生产法》第二十七条", D.EMERGENCY, C,
+                objects=PERSON, person=("职业资格",), result="安全生产知识和管理能力考核合格证"),
+    recognition("特种作业人员操作资格认定", "《中华人民共和国安全生产法》第三十条；《特种作业人员安全技术培训考核管理规定》",
+                D.EMERGENCY, C, person=("职业资格",), result="特种作业操作证"),
+    approval("宗教团体、宗教院校、宗教活动场所接受境外捐赠审批", "《宗教事务条例》第五十七条", D.ETHNIC_RELIGIOUS, C,
+             objects=("6",), themes=("其他",)),
+    recognition("科技型中小企业评价", "《科技型中小企业评价办法》", D.SCIENCE_TECHNOLOGY, C,
+                objects=ENTERPRISE, themes=("科技创新",)),
+    reward("科学技术奖励", "《中华人民共和国科学技术进步法》；《国家科学技术奖励条例》", D.SCIENCE_TECHNOLOGY, C,
+           objects=("1", "2", "3"), themes=("科技创新",), person=("教育科研",)),
+    approval("人民防空工程拆除审批", "《中华人民共和国人民防空法》第二十八条", D.OTHER, C, hint="人民防空",
+             themes=("国土和规划建设",)),
+    filing("人民防空工程竣工验收备案", "《中华人民共和国人民防空法》", D.OTHER, C, hint="人民防空",
+           themes=("国土和规划建设",)),
+    certificate("档案证明出具", "《中华人民共和国档案法》第二十八条", D.OTHER, C, hint="档案",
+                objects=PERSON_ENTERPRISE, themes=("其他",), person=("其他",),
+                extra=(Mat("档案利用申请及用途说明", "申请人"),)),
+    service("商业性住房贷款转住房公积金贷款", "《住房公积金管理条例》第二十六条", D.HOUSING_FUND, C,
+            person=("住房保障", "抵押质押"), legal=15, promised=10, unit="day"),
+    registration("建筑起重机械登记", "《建设工程安全生产管理条例》第三十五条；《建筑起重机械安全监督管理规定》",
+                 D.HOUSING_CONSTRUCTION, C, subs=("使用登记", "产权备案", "注销"), themes=("安全生产",)),
+    filing("房屋拆除工程备案", "《建设工程安全生产管理条例》第十一条", D.HOUSING_CONSTRUCTION, C,
+           themes=("国土和规划建设", "安全生产"), days=5),
+    filing("房屋建筑工程施工图设计文件审查备案", "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》",
+           D.HOUSING_CONSTRUCTION, C, themes=("国土和规划建设",)),
+    approval("城镇燃气设施改动审批", "《城镇燃气管理条例》第三十八条", D.HOUSING_CONSTRUCTION, C,
+             themes=("安全生产", "国土和规划建设")),
+    approval("燃气经营者停业、歇业审批", "《城镇燃气管理条例》第二十二条", D.HOUSING_CONSTRUCTION, C,
+             themes=("安全生产",)),
+    subsidy("城镇住房保障家庭租赁补贴申领", "《公共租赁住房管理办法》（住房和城乡建设部令第11号）第六条", D.HOUSING_CONSTRUCTION, C,
+            person=("住房保障",), promised=15, legal=30),
+    certificate("不动产权属证明（有无房产）开具", "《不动产登记资料查询暂行办法》", D.NATURAL_RESOURCES, C, hint="不动产",
+                person=("住房保障",)),
+    filing("博物馆设立备案", "《博物馆条例》第十二条", D.CULTURE_TOURISM, C, objects=ORGANISATIONS,
+           themes=("文体教育",)),
+    filing("二手车交易市场经营者和二手车经营主体备案", "《二手车流通管理办法》第十二条", D.COMMERCE, C,
+           themes=("商务贸易",)),
+    service("计划用水户用水计划核定", "《城市节约用水管理规定》；《甘肃省节约用水条例》", D.WATER, C,
+            objects=ORGANISATIONS, themes=("水务气象",), legal=20, promised=10),
+)  # fmt: skip
+
+MATTERS: tuple[Matter, ...] = (
+    *_SECURITY,
+    *_CIVIL,
+    *_LABOUR,
+    *_MEDICAL_AND_HEALTH,
+    *_TAX,
+    *_MARKET,
+    *_ECONOMY,
+)
