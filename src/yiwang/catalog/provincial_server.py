@@ -28,12 +28,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from yiwang.catalog.sync import BATCH_NO_RE, BATCHES_PATH, canonical_query, sync_signature
+from yiwang.core.localserver import LocalServer
 
 BASE_PATH: Final = "/catalog/v1"
 MAX_SKEW_SECONDS: Final = 300
@@ -73,8 +73,10 @@ class ServerAnswer:
     body: dict[str, Any]
 
 
-class ProvincialCatalogServer:
+class ProvincialCatalogServer(LocalServer):
     """The feed's state and rules; `start()` serves them over HTTP on a thread."""
+
+    thread_name = "provincial-catalog"
 
     def __init__(
         self,
@@ -103,8 +105,7 @@ class ProvincialCatalogServer:
         self._file_mtime: int | None = None
         self._nonces: dict[str, float] = {}
         self._failures: deque[ServerAnswer] = deque()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
         if self.data_file is not None:
             self._reload_if_changed()
         initial = [dict(batch) for batch in batches]
@@ -170,42 +171,6 @@ class ProvincialCatalogServer:
         """Answer the next `count` authenticated requests with this error."""
         with self._lock:
             self._failures.extend(ServerAnswer(status, {"code": code}) for _ in range(count))
-
-    def start(self) -> ProvincialCatalogServer:
-        """Serve on a daemon thread (port 0 picks a free port; see `port` afterwards)."""
-        self._server = self._make_server()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="provincial-catalog"
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted."""
-        self._server = self._make_server()
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> ProvincialCatalogServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- The protocol --------------------------------------------------------------------------
 

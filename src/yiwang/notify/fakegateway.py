@@ -23,10 +23,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
+from yiwang.core.localserver import LocalServer
 from yiwang.notify.backends import gateway_signature
 from yiwang.notify.rules import is_mobile_number
 
@@ -41,8 +41,10 @@ class GatewayAnswer:
     body: dict[str, Any]
 
 
-class FakeSmsGateway:
+class FakeSmsGateway(LocalServer):
     """The gateway's state and rules; `start()` serves them over HTTP on a thread."""
+
+    thread_name = "fake-sms-gateway"
 
     def __init__(
         self,
@@ -67,8 +69,7 @@ class FakeSmsGateway:
         self._recent: dict[str, deque[float]] = {}
         self._failures: deque[GatewayAnswer] = deque()
         self.requests_seen = 0
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # --- What tests and the command use -------------------------------------------------------
 
@@ -88,42 +89,6 @@ class FakeSmsGateway:
         """Answer the next `count` signed send requests with this error."""
         with self._lock:
             self._failures.extend(GatewayAnswer(status, {"code": code}) for _ in range(count))
-
-    def start(self) -> FakeSmsGateway:
-        """Serve on a daemon thread (port 0 picks a free port; see `port` afterwards)."""
-        self._server = self._make_server()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="fake-sms-gateway"
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted."""
-        self._server = self._make_server()
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSmsGateway:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- The protocol --------------------------------------------------------------------------
 
