@@ -76,18 +76,24 @@ def luhn_ok(number: str) -> bool:
 # client systems for the system administrator, lockouts for the security administrator, the audit
 # log for the audit administrator. Roles themselves are granted on the workbench, audited.
 ADMIN_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "system_admin": tuple(
-        f"{app}.{action}_{model}"
-        for app, model in [
-            ("regions", "region"),
-            ("regions", "department"),
-            ("regions", "hall"),
-            ("regions", "window"),
-            ("core", "calendaroverride"),
-            ("core", "calendaryear"),
-            ("oauth2_provider", "application"),
-        ]
-        for action in ("view", "add", "change", "delete")
+    "system_admin": (
+        *(
+            f"{app}.{action}_{model}"
+            for app, model in [
+                ("regions", "region"),
+                ("regions", "department"),
+                ("regions", "hall"),
+                ("regions", "window"),
+                ("core", "calendaroverride"),
+                ("core", "calendaryear"),
+                ("oauth2_provider", "application"),
+            ]
+            for action in ("view", "add", "change", "delete")
+        ),
+        "catalog.view_basicitem",
+        "catalog.change_basicitem",
+        "catalog.view_implementationitem",
+        "catalog.view_syncbatch",
     ),
     "security_admin": (
         "axes.view_accessattempt",

@@ -354,3 +354,17 @@ def item_set_status(
             detail={"from": before, "to": status, "reason": reason.strip()},
         )
     return item
+
+
+def basic_item_note_set(*, item: BasicItem, note: str, actor: str) -> BasicItem:
+    """The local note is the one field of a basic item edited here whatever its source."""
+    with transaction.atomic():
+        BasicItem.objects.filter(pk=item.pk).update(local_note=note.strip())
+        audit_record(
+            actor=actor,
+            action="catalog.basic_note_set",
+            object_type="basic_item",
+            object_id=item.code,
+        )
+    item.local_note = note.strip()
+    return item
