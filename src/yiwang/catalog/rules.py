@@ -74,6 +74,7 @@ class VersionContent(Protocol):
     service_objects: list[str]
     handling_forms: list[str]
     name: str
+    form_schema: Any
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def quality_problems(version: VersionContent, *, step_count: int) -> list[Proble
         add("handling_forms", "须选择办理形式")
     if version.case_kind == CaseKind.PROMISED and step_count == 0:
         add("steps", "承诺件须配置办理环节")
+    for message in form_schema_problems(version.form_schema):
+        add("form_schema", message)
     return problems
 
 
@@ -160,3 +163,62 @@ def theme_keys(*, person: Iterable[str], enterprise: Iterable[str]) -> str:
         theme_key("enterprise", t) for t in enterprise
     ]
     return "".join(keys)
+
+
+# --- The application form ---------------------------------------------------------------------
+# An item's form is a list of fields: {"name", "label", "type", "required", "options", "max_length",
+# "fill_from"}. `fill_from` names what the platform fills in from the applicant's identity.
+
+FORM_FIELD_TYPES = {
+    "text": "单行文本",
+    "textarea": "多行文本",
+    "number": "数字",
+    "date": "日期",
+    "select": "单选",
+    "phone": "手机号码",
+    "resident_id": "身份证号码",
+    "uscc": "统一社会信用代码",
+    "address": "地址",
+}
+FORM_FILL_SOURCES = {
+    "": "申请人填写",
+    "person.name": "申请人姓名",
+    "person.resident_id": "申请人身份证号码",
+    "person.phone": "申请人手机号码",
+    "enterprise.name": "单位名称",
+    "enterprise.uscc": "统一社会信用代码",
+    "enterprise.legal_representative": "法定代表人",
+}
+FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def form_schema_problems(schema: Any) -> list[str]:
+    """Everything wrong with an application form definition, in Chinese (empty when valid)."""
+    if not isinstance(schema, list):
+        return ["申请表单应为字段列表"]
+    problems: list[str] = []
+    names: set[str] = set()
+    for index, field in enumerate(schema, start=1):
+        where = f"第 {index} 个字段"
+        if not isinstance(field, dict):
+            problems.append(f"{where}格式不正确")
+            continue
+        name, label, kind = field.get("name", ""), field.get("label", ""), field.get("type", "")
+        if not isinstance(name, str) or not FIELD_NAME_RE.match(name):
+            problems.append(f"{where}的标识“{name}”应为小写英文字母开头的字母、数字或下划线")
+        elif name in names:
+            problems.append(f"{where}的标识“{name}”重复")
+        names.add(str(name))
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"{where}缺少显示名称")
+        if kind not in FORM_FIELD_TYPES:
+            problems.append(f"{where}的类型“{kind}”无效")
+        options = field.get("options", [])
+        if kind == "select" and (not isinstance(options, list) or not options):
+            problems.append(f"{where}为单选，须列出选项")
+        if field.get("fill_from", "") not in FORM_FILL_SOURCES:
+            problems.append(f"{where}的自动填充来源“{field.get('fill_from')}”无效")
+        max_length = field.get("max_length")
+        if max_length is not None and (not isinstance(max_length, int) or max_length <= 0):
+            problems.append(f"{where}的最大长度应为正整数")
+    return problems

@@ -11,6 +11,7 @@ from yiwang.catalog.rules import (
     CodeError,
     check_basic_code,
     check_implementation_code,
+    form_schema_problems,
     implementation_code,
     limit_reduction,
     material_code,
@@ -63,6 +64,7 @@ def test_basic_code_and_material_seq_bounds() -> None:
 
 def _version(**overrides: Any) -> SimpleNamespace:
     content = {
+        "form_schema": [],
         "legal_limit_unit": "workday",
         "promised_limit_unit": "workday",
         "fees": [],
@@ -110,3 +112,39 @@ def test_limit_reduction_and_search_text() -> None:
     text = search_text("普通护照签发", extra=["出境入境"])
     assert "普通护照签发" in text and "出境入境" in text
     assert "pthzqf" in text and "putonghuzhaoqianfa" in text
+
+
+PASSPORT_FORM = [
+    {"name": "applicant", "label": "申请人姓名", "type": "text", "required": True,
+     "fill_from": "person.name"},
+    {"name": "id_number", "label": "身份证号码", "type": "resident_id", "required": True,
+     "fill_from": "person.resident_id"},
+    {"name": "reason", "label": "出境事由", "type": "select", "required": True,
+     "options": ["旅游", "探亲", "商务", "学习"]},
+    {"name": "note", "label": "备注", "type": "textarea", "max_length": 200},
+]  # fmt: skip
+
+
+def test_a_valid_application_form_passes() -> None:
+    assert form_schema_problems(PASSPORT_FORM) == []
+    assert quality_problems(_version(form_schema=PASSPORT_FORM), step_count=3) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"name": "Bad Name", "label": "x", "type": "text"}, "标识“Bad Name”"),
+        ({"name": "x", "label": "", "type": "text"}, "缺少显示名称"),
+        ({"name": "x", "label": "x", "type": "colour"}, "类型“colour”无效"),
+        ({"name": "x", "label": "x", "type": "select"}, "须列出选项"),
+        ({"name": "x", "label": "x", "type": "text", "fill_from": "person.salary"}, "自动填充来源"),
+        ({"name": "x", "label": "x", "type": "text", "max_length": -1}, "最大长度"),
+        ({"name": "applicant", "label": "重复", "type": "text"}, "重复"),
+    ],
+)
+def test_bad_form_fields_are_explained(field: dict[str, Any], message: str) -> None:
+    problems = form_schema_problems([PASSPORT_FORM[0], field])
+    assert any(message in p for p in problems), problems
+    version = _version(form_schema=[PASSPORT_FORM[0], field])
+    assert [p.field for p in quality_problems(version, step_count=3)] == ["form_schema"]  # type: ignore[arg-type]
+    assert form_schema_problems("not a list") == ["申请表单应为字段列表"]
