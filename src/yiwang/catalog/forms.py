@@ -20,7 +20,7 @@ EDITABLE = [
     "promised_limit_unit", "promised_limit_note", "acceptance_conditions", "charged",
     "fee_basis", "online", "online_depth", "min_real_name_level", "visits", "visits_reason",
     "place", "hours", "consult_phone", "complaint_phone", "bookable", "payable_online",
-    "deliverable", "kiosk", "result_name",
+    "deliverable", "kiosk", "result_name", "form_schema",
 ]  # fmt: skip
 
 
@@ -48,6 +48,10 @@ class DraftForm(forms.ModelForm[ItemVersion]):
         model = ItemVersion
         fields = [*EDITABLE, "service_objects", "handling_forms", "person_themes",
                   "enterprise_themes"]  # fmt: skip
+
+    def clean_form_schema(self) -> Any:
+        """An empty box means no application form fields (an empty list)."""
+        return self.cleaned_data.get("form_schema") or []
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

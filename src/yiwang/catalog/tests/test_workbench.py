@@ -57,6 +57,7 @@ def test_manager_edits_a_draft_and_publishes_it(
     assert draft.promised_limit == 20
     assert list(draft.steps.values_list("name", flat=True)) == ["受理", "审批"]
     assert list(draft.materials.values_list("name", flat=True)) == ["居民身份证"]
+    assert draft.form_schema == []
     # A promised limit above the legal one: publishing is refused with the reason.
     refused = client.post(f"/workbench/catalog/{item.code}/publish/")
     assert refused.status_code == 400
@@ -79,6 +80,21 @@ def test_bad_draft_input_is_explained_and_changes_nothing(
     assert response.status_code == 400
     assert "请按提示修改后再保存" in response.content.decode()
     assert item.versions.get().legal_limit == 15
+
+
+def test_application_form_is_edited_as_json_and_checked_at_publishing(
+    item: ImplementationItem, department: Department
+) -> None:
+    client = _client(manager(department))
+    bad = '[{"name": "reason", "label": "出境事由", "type": "select"}]'
+    client.post(f"/workbench/catalog/{item.code}/draft/", _draft_post(item, form_schema=bad))
+    refused = client.post(f"/workbench/catalog/{item.code}/publish/")
+    assert refused.status_code == 400 and "须列出选项" in refused.content.decode()
+    good = '[{"name": "reason", "label": "出境事由", "type": "select", "options": ["旅游"]}]'
+    client.post(f"/workbench/catalog/{item.code}/draft/", _draft_post(item, form_schema=good))
+    assert client.post(f"/workbench/catalog/{item.code}/publish/").status_code == 302
+    item.refresh_from_db()
+    assert item.current_version.form_schema[0]["options"] == ["旅游"]
 
 
 def test_suspend_needs_a_reason(item: ImplementationItem, department: Department) -> None:
