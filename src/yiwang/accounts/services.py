@@ -448,6 +448,29 @@ def staff_create(
     return staff
 
 
+def staff_move(*, actor: Staff | None, staff: Staff, department: Department) -> Staff:
+    """A system administrator moves a staff member to another department of their region; the
+    member's region scope follows the department."""
+    if actor is not None:
+        _require_role(actor, Role.SYSTEM_ADMIN)
+        _require_scope(actor, staff.department)
+        _require_scope(actor, department)
+    if staff.department_id == department.pk:
+        return staff
+    with transaction.atomic():
+        before = staff.department_id
+        staff.department, staff.region_prefix = department, department.region_prefix
+        staff.save(update_fields=["department", "region_prefix"])
+        audit_record(
+            actor=_actor(actor.user) if actor else "cli",
+            action="staff.move",
+            object_type="staff",
+            object_id=staff.pk,
+            detail={"from": before, "to": department.pk},
+        )
+    return staff
+
+
 def staff_role_grant(*, actor: Staff | None, staff: Staff, role: str) -> StaffRole:
     """A security administrator grants a role; the three administrator roles never combine."""
     if role not in Role.values:

@@ -4,6 +4,7 @@ administrators' consoles (staff, roles, audit), each behind its own role."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -16,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import selectors, services
-from yiwang.accounts.errors import AccountsErrorCode
+from yiwang.accounts.errors import AccountsError, AccountsErrorCode
 from yiwang.accounts.forms import RoleForm, SecondFactorForm, StaffCreateForm, StaffLoginForm
 from yiwang.accounts.models import OneTimeCode, Role, Staff, User
 from yiwang.accounts.session_keys import SECOND_FACTOR
@@ -201,6 +202,8 @@ def staff_list(request: HttpRequest, staff: Staff) -> HttpResponse:
     departments = Department.objects.filter(
         region_prefix__startswith=staff.region_prefix, is_active=True
     ).order_by("region_id", "name")
+    if request.method == "POST" and request.POST.get("action") == "move":
+        return _staff_move(request, staff, departments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         department = departments.filter(pk=data["department"]).first()
@@ -222,6 +225,18 @@ def staff_list(request: HttpRequest, staff: Staff) -> HttpResponse:
         "form": form,
     }
     return render(request, "workbench/staff.html", context, status=400 if form.errors else 200)
+
+
+def _staff_move(request: HttpRequest, staff: Staff, departments: Any) -> HttpResponse:
+    target_id, department_id = request.POST.get("staff", ""), request.POST.get("department", "")
+    if not (target_id.isdigit() and department_id.isdigit()):
+        raise AccountsError(AccountsErrorCode.INVALID, message="请选择人员和部门")
+    target = selectors.staff_get_for(viewer=staff, staff_id=int(target_id))
+    department = departments.filter(pk=int(department_id)).first()
+    if department is None:
+        raise AccountsError(AccountsErrorCode.OUT_OF_SCOPE)
+    services.staff_move(actor=staff, staff=target, department=department)
+    return redirect("workbench:staff")
 
 
 @staff_required(Role.SECURITY_ADMIN)

@@ -226,6 +226,22 @@ class TestAdministratorConsoles:
         assert response.status_code == 302
         assert Staff.objects.filter(user__username="new01").exists()
 
+    def test_system_admin_moves_staff_within_the_region(
+        self, sysadmin: Staff, officer: Staff, other_officer: Staff
+    ) -> None:
+        client = _staff_client(sysadmin)
+        response = client.post(
+            "/workbench/staff/",
+            {"action": "move", "staff": officer.pk, "department": other_officer.department_id},
+        )
+        assert response.status_code == 302
+        officer.refresh_from_db()
+        assert officer.department_id == other_officer.department_id
+        assert officer.region_prefix == other_officer.department.region_prefix
+        assert AuditRecord.objects.filter(action="staff.move").count() == 1
+        bad = client.post("/workbench/staff/", {"action": "move", "staff": "", "department": "x"})
+        assert bad.status_code == 400
+
     def test_audit_admin_verifies_the_chain(self, auditadmin: Staff) -> None:
         html = _staff_client(auditadmin).get("/workbench/audit/?verify=1").content.decode()
         assert "审计链完整" in html
