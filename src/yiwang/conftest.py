@@ -31,6 +31,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Argon2 with test-sized costs (same algorithm and code paths, a thousandth of the time),
+    and uploaded files in a temporary directory, never in the checkout's `var/`."""
+    settings.PASSWORD_HASHERS = [
+        "yiwang.core.hashers.TestArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache (the default cache is per process)."""
     from django.core.cache import cache

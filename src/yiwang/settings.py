@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.accounts",
     "yiwang.catalog",
+    "yiwang.reporting",
+    "yiwang.cases",
+    "yiwang.bookings",
     "yiwang.portal",
     "yiwang.workbench",
     "yiwang.api",
@@ -183,6 +186,14 @@ OTP_SEND_INTERVAL_SECONDS = env_int("OTP_SEND_INTERVAL_SECONDS", 60)
 OTP_SEND_DAILY_LIMIT = env_int("OTP_SEND_DAILY_LIMIT", 10)
 OTP_TOTP_ISSUER = "庆阳一网通办"
 # REST API tokens for app / WeChat / Alipay clients.
+# Cases: when a case's light turns yellow (at most N working days or X % of its limit left), how
+# often a progress query may fail per case number, and the upload size limit.
+CASES_WARNING_DAYS = env_int("CASES_WARNING_DAYS", 2)
+CASES_WARNING_PERCENT = env_int("CASES_WARNING_PERCENT", 20)
+CASES_QUERY_FAILURE_LIMIT = env_int("CASES_QUERY_FAILURE_LIMIT", 5)
+CASES_UPLOAD_MAX_MB = env_int("CASES_UPLOAD_MAX_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (CASES_UPLOAD_MAX_MB + 2) * 1024 * 1024
+
 API_ACCESS_TOKEN_SECONDS = env_int("API_ACCESS_TOKEN_SECONDS", 2 * 3600)
 API_REFRESH_TOKEN_SECONDS = env_int("API_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
 
@@ -300,6 +311,29 @@ CATALOG_SYNC = {
     "TIMEOUT_SECONDS": env_int("CATALOG_SYNC_TIMEOUT_SECONDS", 10),
     "BATCH_LIMIT": env_int("CATALOG_SYNC_BATCH_LIMIT", 20),  # batches per request
 }
+
+# --- reporting (upward reporting of case data to the provincial platform) -----------------------
+# (owned by the reporting app; docs/reporting.md) Development and tests write records to a
+# JSON-lines file; production posts them to the provincial platform and needs its URL and keys.
+REPORTING = {
+    "BACKEND": env_str(
+        "REPORTING_BACKEND",
+        "yiwang.reporting.backends.HttpReportingBackend"
+        if PRODUCTION
+        else "yiwang.reporting.backends.FileReportingBackend",
+    ),
+    "FILE": env_str("REPORTING_FILE", str(DATA_DIR / "reporting" / "outbox.jsonl")),
+    "URL": env_str("REPORTING_URL", ""),  # e.g. https://zwfw.example.cn/report/v1/records
+    "APP_ID": env_str("REPORTING_APP_ID", ""),
+    "APP_SECRET": env_str("REPORTING_APP_SECRET", ""),
+    "CONNECT_TIMEOUT_SECONDS": env_int("REPORTING_CONNECT_TIMEOUT_SECONDS", 5),
+    "TIMEOUT_SECONDS": env_int("REPORTING_TIMEOUT_SECONDS", 15),
+    "MAX_ATTEMPTS": env_int("REPORTING_MAX_ATTEMPTS", 20),
+    "BACKOFF_SECONDS": env_int("REPORTING_BACKOFF_SECONDS", 60),
+    "BACKOFF_MAX_SECONDS": env_int("REPORTING_BACKOFF_MAX_SECONDS", 3600),
+    "SENDING_LEASE_SECONDS": env_int("REPORTING_SENDING_LEASE_SECONDS", 120),
+}
+# --- end of reporting ---------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

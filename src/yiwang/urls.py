@@ -8,7 +8,10 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("workbench/cases/", include("yiwang.cases.staff_urls")),
     path("workbench/", include("yiwang.workbench.urls")),
+    path("cases/", include("yiwang.cases.urls")),
+    path("bookings/", include("yiwang.bookings.urls")),
     path("o/", include("yiwang.accounts.oidc.urls")),
     path("", include("yiwang.portal.urls")),
 ]

@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 
 from yiwang.accounts.api import router as accounts_router
 from yiwang.api.errors import install_error_handlers
+from yiwang.bookings.api import router as bookings_router
+from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.api import router as core_router
 from yiwang.regions.api import router as regions_router
@@ -25,6 +27,8 @@ api.add_router("/auth/", accounts_router, tags=["身份认证"])
 api.add_router("/regions/", regions_router, tags=["区划与部门"])
 api.add_router("/matters/", catalog_router, tags=["办事指南"])
 api.add_router("/workdays/", core_router, tags=["工作日历"])
+api.add_router("/cases/", cases_router, tags=["办件"])
+api.add_router("/bookings/", bookings_router, tags=["预约与排队"])
 
 
 @api.get("/", summary="接口根", tags=["接口"])

@@ -37,6 +37,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("audit_chain_check", dt.timedelta(hours=24), "yiwang.core.tasks:audit_chain_check"),
     PeriodicJob("sms_retry", dt.timedelta(minutes=1), "yiwang.notify.tasks:retry_due_messages"),
     PeriodicJob("catalog_sync", dt.timedelta(hours=1), "yiwang.catalog.tasks:catalog_sync_task"),
+    PeriodicJob(
+        "reporting_retry", dt.timedelta(minutes=1), "yiwang.reporting.tasks:retry_due_reports"
+    ),
+    PeriodicJob("bookings_sweep", dt.timedelta(minutes=15), "yiwang.bookings.tasks:bookings_sweep"),
 )
 
 

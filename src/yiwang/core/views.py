@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -25,14 +27,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "up"})
 
 
-def _error(request: HttpRequest, code: ErrorCode, status: int) -> HttpResponse:
-    body = error_body(code)
+def _error(
+    request: HttpRequest, code: ErrorCode, status: int, message: str | None = None
+) -> HttpResponse:
+    body = error_body(code, message)
     if request.path.startswith("/api/"):
         return JsonResponse(body, status=status)
     return render(request, "error.html", {"error": body, "status": status}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = f"提交的内容过大：一次提交不能超过 {limit} MB，请压缩文件或分次上传。"
+        return _error(request, ErrorCode.INVALID, 413, message)
     return _error(request, ErrorCode.INVALID, 400)
 
 

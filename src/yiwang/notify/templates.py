@@ -21,7 +21,15 @@ SMS_TEMPLATES: Final[Mapping[str, str]] = {
     "case_accepted": "您的办件{case_no}已受理，承诺{days}个工作日内办结。",
     "case_correction": "您的办件{case_no}需要补正材料，请登录平台查看补正告知书。",
     "case_completed": "您的办件{case_no}已办结，请登录平台查看结果。",
+    "case_refused": "您的办件{case_no}不予受理，请登录平台查看不予受理通知书。",
+    "case_extended": "您的办件{case_no}审批期限已依法延长{days}个工作日。",
+    "case_special": "您的办件{case_no}进入特别程序（{kind}），该期间不计入办理时限。",
+    "case_delivered": "您的办件{case_no}办理结果已送达（{method}）。",
     "review_invitation": "您的办件{case_no}已办结，请对本次服务作出评价。",
+    "booking_confirmed": "您已预约{when}到{hall}办理“{matter}”，预约码{code}。"
+    "请在开始前30分钟内到大厅取号机凭预约码签到。",
+    "booking_reminder": "温馨提示：您预约了{when}到{hall}办理“{matter}”，预约码{code}。"
+    "如不能前往，请提前在平台取消预约。",
 }
 
 # Characters a parameter may not carry: a second 【sign】 or a line break would let a value pose

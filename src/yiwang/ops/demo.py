@@ -51,7 +51,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("sysadmin", "系统管理员", "/workbench/"),
     DemoAccount("secadmin", "安全管理员", "/workbench/"),
     DemoAccount("auditadmin", "审计管理员", "/workbench/"),
-    DemoAccount("window01", "窗口人员（西峰区）", "/workbench/"),
+    DemoAccount("window01", "窗口人员（西峰区市场监管局）", "/workbench/"),
+    DemoAccount("reviewer01", "审核人员（西峰区市场监管局）", "/workbench/"),
+    DemoAccount("approver01", "审批人（西峰区市场监管局负责人）", "/workbench/"),
     DemoAccount("catalog01", "事项管理员（市公安局）", "/workbench/catalog/"),
 )
 
@@ -67,6 +69,8 @@ DEMO_STAFF = (
      [Role.WINDOW_OFFICER]),
     ("reviewer01", "孙审核", ("621002000000", "market_regulation"), "13900000005",
      [Role.REVIEWER]),
+    ("approver01", "吴审批", ("621002000000", "market_regulation"), "13900000007",
+     [Role.APPROVER]),
     ("catalog01", "周事项", ("621000000000", "public_security"), "13900000006",
      [Role.CATALOG_MANAGER]),
 )  # fmt: skip
@@ -142,8 +146,30 @@ def demo_data_load() -> dict[str, int]:
         counts = dict(demo_load())
         counts.update(catalog_demo_load())
         counts["accounts"] = demo_accounts_load()
+        counts["cases"] = demo_cases_load()
+        counts["booking_slots"] = bookings_demo_load()
         audit_record(actor=SYSTEM_ACTOR, action="demo.load", detail=counts)
     return counts
+
+
+def bookings_demo_load() -> int:
+    from yiwang.bookings.demo import bookings_demo_load as load
+
+    return load()
+
+
+def demo_cases_load() -> int:
+    """张三's demo cases at 西峰区市场监管局 (see `cases.demo`)."""
+    from yiwang.cases.demo import cases_demo_load
+
+    staff = {s.user.username: s for s in Staff.objects.select_related("user").filter(
+        user__username__in=["window01", "reviewer01", "approver01"])}  # fmt: skip
+    return cases_demo_load(
+        person=Person.objects.get(resident_id=CITIZEN_ID),
+        window=staff["window01"],
+        reviewer=staff["reviewer01"],
+        approver=staff["approver01"],
+    )
 
 
 def demo_account_lines() -> list[str]:

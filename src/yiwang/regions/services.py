@@ -47,7 +47,9 @@ def regions_load(*, path: Path | None = None) -> int:
     added when the file does not list it.
     """
     wanted = _read_divisions(path or DIVISIONS_CSV)
-    existing = Region.objects.in_bulk([region.code for region in wanted])
+    # One city's divisions are a few thousand rows: reading them all beats a long IN list.
+    codes = {region.code for region in wanted}
+    existing = {r.code: r for r in Region.objects.all() if r.code in codes}
     to_create: list[Region] = []
     to_update: list[Region] = []
     for region in wanted:

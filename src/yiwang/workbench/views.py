@@ -165,6 +165,7 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
         "is_security_admin": Role.SECURITY_ADMIN in roles,
         "is_audit_admin": Role.AUDIT_ADMIN in roles,
         "is_catalog_manager": Role.CATALOG_MANAGER in roles,
+        "is_window_officer": Role.WINDOW_OFFICER in roles,
         "colleagues": selectors.staff_visible_to(viewer=staff).count(),
         "second_factor": request.session.get(SECOND_FACTOR),
     }
