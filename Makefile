@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## run: set up, migrate, load the Qingyang demo data when empty, serve web + worker
+## run: set up, migrate, load the Qingyang demo data (and a generated year at 1/100 scale)
+## when empty, serve web + worker
 run: $(STAMP)
 	$(BIN)/yiwang migrate --noinput
-	$(BIN)/yiwang demo --if-empty
+	$(BIN)/yiwang demo --if-empty --scale 0.01
 	$(BIN)/yiwang serve --with-worker --host $(HOST) --port $(PORT)
 
 ## test: set up and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
@@ -35,6 +36,17 @@ typecheck: $(STAMP)
 
 check: lint typecheck
 	$(BIN)/yiwang makemigrations --check --dry-run
+
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+## bench: load test of the production server on PostgreSQL at Qingyang scale, results into
+## docs/performance.md (BENCH_DATABASE_URL, BENCH_SCALE, BENCH_SECONDS …: see bench/run.py)
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var

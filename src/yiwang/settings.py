@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yiwang.reporting",
     "yiwang.cases",
     "yiwang.bookings",
+    "yiwang.reviews",
     "yiwang.portal",
     "yiwang.workbench",
     "yiwang.api",
@@ -193,6 +194,15 @@ CASES_WARNING_PERCENT = env_int("CASES_WARNING_PERCENT", 20)
 CASES_QUERY_FAILURE_LIMIT = env_int("CASES_QUERY_FAILURE_LIMIT", 5)
 CASES_UPLOAD_MAX_MB = env_int("CASES_UPLOAD_MAX_MB", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (CASES_UPLOAD_MAX_MB + 2) * 1024 * 1024
+
+# Reviews (好差评): default rating after N days unrated, its level (GB/T 39046 code), the
+# rectification deadline of a bad review in working days, how long an SMS invitation works.
+REVIEWS_DEFAULT_AFTER_DAYS = env_int("REVIEWS_DEFAULT_AFTER_DAYS", 5)
+REVIEWS_DEFAULT_LEVEL = env_str("REVIEWS_DEFAULT_LEVEL", "2")
+REVIEWS_RECTIFY_DAYS = env_int("REVIEWS_RECTIFY_DAYS", 15)
+REVIEWS_INVITATION_DAYS = env_int("REVIEWS_INVITATION_DAYS", 30)
+# The platform's public address, for links sent by SMS (the review invitation).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 API_ACCESS_TOKEN_SECONDS = env_int("API_ACCESS_TOKEN_SECONDS", 2 * 3600)
 API_REFRESH_TOKEN_SECONDS = env_int("API_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)

@@ -12,6 +12,7 @@ from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.api import router as core_router
 from yiwang.regions.api import router as regions_router
+from yiwang.reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="庆阳市一网通办 开放接口",
@@ -29,6 +30,7 @@ api.add_router("/matters/", catalog_router, tags=["办事指南"])
 api.add_router("/workdays/", core_router, tags=["工作日历"])
 api.add_router("/cases/", cases_router, tags=["办件"])
 api.add_router("/bookings/", bookings_router, tags=["预约与排队"])
+api.add_router("/reviews/", reviews_router, tags=["好差评"])
 
 
 @api.get("/", summary="接口根", tags=["接口"])

@@ -176,6 +176,7 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "state"]),
+            models.Index(fields=["department", "-submitted_at"], name="case_department_recent"),
             models.Index(fields=["applicant_user", "state"]),
             models.Index(fields=["enterprise", "state"]),
         ]

@@ -176,7 +176,8 @@ def _sms(case: Case, template: str, **params: str) -> None:
 def _notice(case: Case, kind: str, *, now: dt.datetime, content: Mapping[str, Any]) -> CaseNotice:
     """Number and record a notice; the PDF is rendered from this row (see `notices_pdf`)."""
     department = case.department
-    short = department.short_name or department.name
+    # The full name: short names repeat across counties (县农业农村局), numbers must not.
+    short = department.name
     year = _local_date(now).year
     seq = _next_seq(key=f"notice:{department.pk}:{kind}", day=dt.date(year, 1, 1))
     number = rules.document_number(department_short=short, kind=kind, year=year, seq=seq)

@@ -41,6 +41,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "reporting_retry", dt.timedelta(minutes=1), "yiwang.reporting.tasks:retry_due_reports"
     ),
     PeriodicJob("bookings_sweep", dt.timedelta(minutes=15), "yiwang.bookings.tasks:bookings_sweep"),
+    PeriodicJob(
+        "review_invitations", dt.timedelta(minutes=5), "yiwang.reviews.tasks:review_invitations"
+    ),
+    PeriodicJob("review_defaults", dt.timedelta(hours=1), "yiwang.reviews.tasks:review_defaults"),
 )
 
 

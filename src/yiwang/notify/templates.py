@@ -26,6 +26,8 @@ SMS_TEMPLATES: Final[Mapping[str, str]] = {
     "case_special": "您的办件{case_no}进入特别程序（{kind}），该期间不计入办理时限。",
     "case_delivered": "您的办件{case_no}办理结果已送达（{method}）。",
     "review_invitation": "您的办件{case_no}已办结，请对本次服务作出评价。",
+    "review_invitation_link": "您的办件{case_no}已办结，请对本次服务评价：{url}",
+    "review_rectified": "您对政务服务的评价已处理（{resolution}），感谢您的监督。",
     "booking_confirmed": "您已预约{when}到{hall}办理“{matter}”，预约码{code}。"
     "请在开始前30分钟内到大厅取号机凭预约码签到。",
     "booking_reminder": "温馨提示：您预约了{when}到{hall}办理“{matter}”，预约码{code}。"

@@ -55,6 +55,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("reviewer01", "审核人员（西峰区市场监管局）", "/workbench/"),
     DemoAccount("approver01", "审批人（西峰区市场监管局负责人）", "/workbench/"),
     DemoAccount("catalog01", "事项管理员（市公安局）", "/workbench/catalog/"),
+    DemoAccount("jiancha01", "电子监察员（西峰区）：好差评工单与指标", "/workbench/reviews/"),
 )
 
 # (username, name, department (region code, kind), phone, roles)
@@ -71,6 +72,8 @@ DEMO_STAFF = (
      [Role.REVIEWER]),
     ("approver01", "吴审批", ("621002000000", "market_regulation"), "13900000007",
      [Role.APPROVER]),
+    ("jiancha01", "郑监察", ("621002000000", "government_services"), "13900000008",
+     [Role.SUPERVISOR]),
     ("catalog01", "周事项", ("621000000000", "public_security"), "13900000006",
      [Role.CATALOG_MANAGER]),
 )  # fmt: skip

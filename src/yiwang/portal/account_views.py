@@ -97,8 +97,9 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     method = request.POST.get("method") or request.GET.get("method") or "password"
-    password_form = PasswordLoginForm(request.POST if method == "password" else None)
-    code_form = CodeLoginForm(request.POST if method == "code" else None)
+    posted = request.POST if request.method == "POST" else None  # a GET shows empty forms
+    password_form = PasswordLoginForm(posted if method == "password" else None)
+    code_form = CodeLoginForm(posted if method == "code" else None)
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("portal:me")
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = reverse("portal:me")

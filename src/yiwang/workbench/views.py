@@ -166,6 +166,8 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
         "is_audit_admin": Role.AUDIT_ADMIN in roles,
         "is_catalog_manager": Role.CATALOG_MANAGER in roles,
         "is_window_officer": Role.WINDOW_OFFICER in roles,
+        "is_supervisor": Role.SUPERVISOR in roles,
+        "is_approver": Role.APPROVER in roles,
         "colleagues": selectors.staff_visible_to(viewer=staff).count(),
         "second_factor": request.session.get(SECOND_FACTOR),
     }

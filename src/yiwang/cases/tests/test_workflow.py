@@ -326,3 +326,10 @@ def test_identity_fields_cannot_be_overwritten(citizen: Person, matter: Implemen
     draft.refresh_from_db()
     assert draft.form_data["id_number"] == citizen.resident_id
     assert draft.form_data["shop_name"] == FORM_DATA["shop_name"]
+
+
+def test_document_numbers_carry_the_full_department_name(accepted: Case, officer: Staff) -> None:
+    """Short names repeat across counties (县市场监管局); the numbers must not."""
+    notice = accepted.notices.get(kind="acceptance")
+    assert notice.document_number.startswith(officer.department.name)
+    assert "受〔" in notice.document_number

@@ -111,7 +111,7 @@ def test_serve_production_answers_healthz_and_the_home_page(tmp_path: Path) -> N
     )
     try:
         body = ""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # collectstatic compresses every file first
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:

@@ -100,3 +100,12 @@ class TestWorkdaysPage:
 
 def test_post_to_a_page_is_refused_with_405(client: Client, demo: None) -> None:
     assert client.post("/").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/login/?method=code", "/register/"])
+def test_login_and_register_pages_answer_200(client: Client, path: str) -> None:
+    """Opening a form page is not a failed submission: 200 and no error messages."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "errorlist" not in response.content.decode()
