@@ -157,7 +157,7 @@ TASKS = {
 
 # --- Identity: argon2 passwords, lockout, session timeouts -------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "yiwang.core.hashers.YiwangArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [

@@ -29,7 +29,9 @@ from yiwang.catalog.models import ImplementationItem, ItemStatus
 
 
 def _with_related(query: QuerySet[Case]) -> QuerySet[Case]:
-    return query.select_related("item", "version", "department")
+    # Not the item version: lists do not show it, and its row is large (the form, the FAQ …);
+    # a single case's page reads it through `case_for_*`.
+    return query.select_related("item", "department")
 
 
 def cases_for_applicant(*, user: User, enterprise: Enterprise | None = None) -> QuerySet[Case]:
@@ -45,7 +47,12 @@ def cases_for_applicant(*, user: User, enterprise: Enterprise | None = None) -> 
 
 
 def case_for_applicant(*, user: User, case_id: int, enterprise: Enterprise | None = None) -> Case:
-    case = cases_for_applicant(user=user, enterprise=enterprise).filter(pk=case_id).first()
+    case = (
+        cases_for_applicant(user=user, enterprise=enterprise)
+        .select_related("version")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None or not is_applicant(case, user):
         raise CaseError(CaseErrorCode.NOT_FOUND)
     return case
@@ -59,7 +66,7 @@ def cases_for_officer(*, officer: Staff) -> QuerySet[Case]:
 
 
 def case_for_officer(*, officer: Staff, case_id: int) -> Case:
-    case = cases_for_officer(officer=officer).filter(pk=case_id).first()
+    case = cases_for_officer(officer=officer).select_related("version").filter(pk=case_id).first()
     if case is None:
         raise CaseError(CaseErrorCode.NOT_FOUND)
     return case

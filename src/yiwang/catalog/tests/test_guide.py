@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -139,3 +141,24 @@ class TestApi:
     def test_unknown_code_is_a_json_404(self, client: Client, db: None) -> None:
         response = client.get("/api/matters/NOPE")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/matters/", "/themes/", "/matters/"])
+def test_list_query_counts_do_not_grow_with_the_catalog(
+    client: Client, catalog: dict[str, ImplementationItem], department: Any, path: str
+) -> None:
+    """The public lists read a fixed number of queries whatever the number of matters."""
+    from django.core.cache import cache
+
+    from yiwang.catalog.tests.conftest import _publish
+
+    def count() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(4):
+        _publish(f"00010500{n}000", f"测试事项{n}", department, "3", person_themes=["住房保障"])
+    assert count() == few
