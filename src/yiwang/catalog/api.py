@@ -1,21 +1,23 @@
 """REST endpoints of the service guide: list with filters and paging, search, detail.
-Detail answers carry an ETag (the current version) and are cached."""
+Detail answers carry an ETag (the current version) and are cached with the public content."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
-from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from yiwang.catalog.models import ImplementationItem
-from yiwang.catalog.selectors import AUDIENCES, MatterFilter, item_guide, items_public, items_search
+from yiwang.catalog.rules import ITEM_CODE_RE
+from yiwang.catalog.selectors import AUDIENCES, MatterFilter, item_guide, items_search
+from yiwang.core.pagecache import public_cached
 from yiwang.regions.models import Region
 
 router = Router()
-DETAIL_CACHE_SECONDS = 600
 
 
 class MatterListIn(Schema):
@@ -83,30 +85,29 @@ def matter_list(request: HttpRequest, params: Query[MatterListIn]) -> dict[str, 
 
 @router.get("/{code}", summary="办事指南详情（带 ETag）")
 def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
-    head = (
-        items_public()
-        .filter(code=code.strip().upper(), current_version__isnull=False)
-        .values("code", "current_version_id", "status")
-        .first()
-    )
-    if head is None:
+    """The answer is built once per generation of the public content and served from the cache
+    as bytes (`core.pagecache`); its ETag names the item's current version and status."""
+    code = code.strip().upper()
+    if not ITEM_CODE_RE.match(code):
         raise Http404
-    tag = hashlib.sha256(
-        f"{head['code']}:{head['current_version_id']}:{head['status']}".encode()
-    ).hexdigest()[:32]
-    etag = f'"{tag}"'
+    try:
+        etag, body = public_cached(f"matter:{code}", lambda: _detail_answer(code))
+    except ImplementationItem.DoesNotExist:
+        raise Http404 from None
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
-        key = f"catalog:detail:{tag}"
-        body = cache.get(key)
-        if body is None:
-            body = _detail(item_guide(code=head["code"]))
-            cache.set(key, body, DETAIL_CACHE_SECONDS)
-        response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def _detail_answer(code: str) -> tuple[str, bytes]:
+    item = item_guide(code=code)
+    tag = hashlib.sha256(f"{item.code}:{item.current_version_id}:{item.status}".encode())
+    body = json.dumps(_detail(item), ensure_ascii=False, cls=DjangoJSONEncoder)
+    return f'"{tag.hexdigest()[:32]}"', body.encode()
 
 
 def _detail(item: ImplementationItem) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from yiwang.catalog.rules import (
 )
 from yiwang.catalog.services import SYSTEM
 from yiwang.core.audit import audit_record
+from yiwang.core.pagecache import public_changed
 from yiwang.regions.models import Department, Hall, Region, Window
 from yiwang.regions.selectors import city_get, departments_within, halls_within, regions_within
 
@@ -98,6 +99,7 @@ def catalog_demo_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     carriers = Carriers.load()
     plan = list(_plan(specs, carriers))
     with transaction.atomic():
+        public_changed()
         basics = _write_basic_items(specs)
         counts = _write_items(plan, basics, now=now)
         counts = {"basic_items": len(basics), **counts}

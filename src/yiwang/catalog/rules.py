@@ -14,6 +14,8 @@ from yiwang.catalog.codes import CaseKind, ExerciseLevel, OnlineDepth, TimeUnit
 from yiwang.core.identifiers import IdentifierError, check_uscc
 
 BASIC_CODE_RE = re.compile(r"^[0-9A-Z]{12}$")
+# The shape of a 31-character implementation code, for looking one up (not a full check).
+ITEM_CODE_RE = re.compile(r"^[0-9A-Z]{31}$")
 
 
 class CodeError(ValueError):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 
 from yiwang.accounts.models import Staff
 from yiwang.catalog.codes import ENTERPRISE_THEMES, PERSON_THEMES
 from yiwang.catalog.models import ImplementationItem, ItemStatus, ItemVersion, Material, Step
 from yiwang.catalog.rules import theme_key
+from yiwang.core.pagecache import public_cached
 from yiwang.regions.models import Region
 
 PUBLIC_STATUSES = (ItemStatus.PUBLISHED, ItemStatus.SUSPENDED)
@@ -84,21 +84,19 @@ def item_guide(*, code: str) -> ImplementationItem:
 
 
 def theme_counts(*, audience: str) -> list[tuple[str, int]]:
-    """Each theme of an audience with its number of public matters (cached for 5 minutes)."""
-    themes = AUDIENCES[audience]
-    key = f"catalog:theme_counts:{audience}"
-    cached: list[tuple[str, int]] | None = cache.get(key)
-    if cached is not None:
-        return cached
+    """Each theme of an audience with its number of public matters (cached with the public
+    content, `core.pagecache`)."""
+    return public_cached(f"theme_counts:{audience}", lambda: _theme_counts(audience))
+
+
+def _theme_counts(audience: str) -> list[tuple[str, int]]:
     counter: Counter[str] = Counter()
     prefix = theme_key(audience, "")[:-1]  # "p:" or "e:"
     for keys in items_public().values_list("theme_keys", flat=True).iterator(chunk_size=2000):
         for piece in keys.split("|"):
             if piece.startswith(prefix):
                 counter[piece[len(prefix) :]] += 1
-    result = [(theme, counter[theme]) for theme in themes if counter[theme]]
-    cache.set(key, result, 300)
-    return result
+    return [(theme, counter[theme]) for theme in AUDIENCES[audience] if counter[theme]]
 
 
 def hot_items(*, limit: int = 12) -> list[ImplementationItem]:

@@ -31,6 +31,7 @@ from yiwang.catalog.rules import (
     theme_keys,
 )
 from yiwang.core.audit import audit_record
+from yiwang.core.pagecache import public_changed
 from yiwang.regions.models import Department
 
 SYSTEM = "system"
@@ -117,6 +118,7 @@ def basic_item_save(
         if batch:
             item.upstream_batch, item.synced_at = batch, timezone.now()
         item.save()
+        public_changed()
         audit_record(
             actor=actor,
             action="catalog.basic_created" if created else "catalog.basic_updated",
@@ -152,6 +154,7 @@ def item_create(
     if unknown:
         raise CatalogError(f"未知字段：{'、'.join(sorted(unknown))}")
     with transaction.atomic():
+        public_changed()
         item = ImplementationItem.objects.create(
             code=code,
             basic_item=basic_item,
@@ -295,6 +298,7 @@ def item_publish(
         )
         draft.save(update_fields=["state", "published_at", "published_by"])
         _copy_to_item(item, draft)
+        public_changed()
         if item.status in (ItemStatus.DRAFT, ItemStatus.PUBLISHED):
             item.status = ItemStatus.PUBLISHED
         item.save()
@@ -346,6 +350,7 @@ def item_set_status(
         before = item.status
         item.status, item.status_reason = status, reason.strip()
         item.save(update_fields=["status", "status_reason"])
+        public_changed()
         audit_record(
             actor=actor_name(actor),
             action="catalog.status_changed",

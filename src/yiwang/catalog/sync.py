@@ -38,6 +38,7 @@ from yiwang.catalog.models import BasicItem, SyncBatch
 from yiwang.catalog.rules import CodeError, check_basic_code
 from yiwang.catalog.services import SYSTEM, basic_item_save
 from yiwang.core.audit import audit_record
+from yiwang.core.pagecache import public_changed
 
 logger = logging.getLogger(__name__)
 
@@ -394,6 +395,7 @@ def basic_item_deactivate(
             item.upstream_batch, item.synced_at = batch, now or timezone.now()
             fields += ["upstream_batch", "synced_at"]
         item.save(update_fields=fields)
+        public_changed()
         audit_record(
             actor=actor,
             action="catalog.basic_deactivated",

@@ -171,11 +171,7 @@ def _me_context(request: HttpRequest, person: Person) -> dict[str, object]:
             )
         except AccountsError:
             request.session.pop(ACTING, None)  # the grant ended: act as oneself again
-    represented = [
-        (e, list(selectors.grants_of_enterprise(enterprise=e, viewer=person)))
-        for e in enterprises
-        if e.legal_representative_id == person.pk
-    ]
+    represented = selectors.enterprises_with_grants(person=person)
     context = {
         "person": person,
         "masked_id": mask_resident_id(person.resident_id),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import TextChoices
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from yiwang.catalog.codes import HandlingForm, MatterType, OnlineDepth, ServiceObject
+from yiwang.catalog.codes import HandlingForm, MatterType, ServiceObject
 from yiwang.catalog.models import ImplementationItem, ItemStatus
-from yiwang.catalog.rules import limit_reduction, limit_text
+from yiwang.catalog.rules import ITEM_CODE_RE, limit_reduction, limit_text
 from yiwang.catalog.selectors import (
     AUDIENCES,
     MatterFilter,
@@ -18,6 +20,7 @@ from yiwang.catalog.selectors import (
     items_search,
     theme_counts,
 )
+from yiwang.core.pagecache import public_page
 from yiwang.regions.models import Department, Region
 
 PAGE_SIZE = 20
@@ -29,11 +32,16 @@ def _labels(choices: type[TextChoices], codes: list[str]) -> list[str]:
 
 @require_GET
 def themes(request: HttpRequest) -> HttpResponse:
-    context = {
-        "person_themes": theme_counts(audience="person"),
-        "enterprise_themes": theme_counts(audience="enterprise"),
-    }
-    return render(request, "portal/themes.html", context)
+    return public_page(
+        request,
+        name="themes",
+        template="portal/_themes.html",
+        title="主题服务",
+        context=lambda: {
+            "person_themes": theme_counts(audience="person"),
+            "enterprise_themes": theme_counts(audience="enterprise"),
+        },
+    )
 
 
 @require_GET
@@ -70,14 +78,29 @@ def matters(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The guide page: its body is rendered once per generation of the public content and
+    served from the cache (`core.pagecache`); only the frame around it is rendered per request."""
+    code = code.strip().upper()
+    if not ITEM_CODE_RE.match(code):
+        raise Http404
     try:
-        item = item_guide(code=code)
+        return public_page(
+            request,
+            name=f"guide:{code}",
+            template="portal/_guide.html",
+            context=lambda: _guide_context(code),
+            title=lambda values: f"{values['item'].name} · 办事指南",
+        )
     except ImplementationItem.DoesNotExist:
         raise Http404 from None
+
+
+def _guide_context(code: str) -> dict[str, Any]:
+    item = item_guide(code=code)
     version = item.current_version
     if version is None:  # item_guide returns only items with a current version
-        raise Http404
-    context = {
+        raise ImplementationItem.DoesNotExist
+    return {
         "item": item,
         "v": version,
         "legal": limit_text(version.legal_limit, version.legal_limit_unit),
@@ -89,10 +112,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             promised_unit=version.promised_limit_unit,
         ),
         "suspended": item.status == ItemStatus.SUSPENDED,
-        "can_apply_online": version.online
-        and version.online_depth in (OnlineDepth.ONLINE_APPLY, OnlineDepth.FULLY_ONLINE),
         "map_query": f"{item.region.name}{version.place}",
         "service_objects": "、".join(_labels(ServiceObject, version.service_objects)),
         "handling_forms": "、".join(_labels(HandlingForm, version.handling_forms)),
     }
-    return render(request, "portal/guide.html", context)

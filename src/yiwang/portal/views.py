@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from yiwang.catalog.selectors import hot_items
+from yiwang.core.pagecache import public_page
 from yiwang.core.workdays import add_working_days
 from yiwang.portal.forms import DeadlineForm
 from yiwang.regions.models import Region
@@ -23,11 +26,13 @@ from yiwang.regions.selectors import (
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     try:
-        city = city_get()
+        return public_page(request, name="home", template="portal/_home.html", context=_home)
     except Region.DoesNotExist:
         return render(request, "portal/empty.html", status=503)
-    context = {**region_overview(city=city), "hot": hot_items(limit=12)}
-    return render(request, "portal/home.html", context)
+
+
+def _home() -> dict[str, Any]:
+    return {**region_overview(city=city_get()), "hot": hot_items(limit=12)}
 
 
 @require_GET

@@ -20,6 +20,7 @@ from yiwang.core.identifiers import (
     region_level,
     region_prefix,
 )
+from yiwang.core.pagecache import public_changed
 from yiwang.regions import demo
 from yiwang.regions.models import Department, Hall, Region, Window
 from yiwang.regions.rules import LEVEL_ORDER, township_display_name
@@ -63,6 +64,7 @@ def regions_load(*, path: Path | None = None) -> int:
             current.prefix = region.prefix
             to_update.append(current)
     Region.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
+    public_changed()
     Region.objects.bulk_update(
         to_update, ["name", "level", "parent", "prefix"], batch_size=_BATCH_SIZE
     )
@@ -125,6 +127,7 @@ def region_save(*, region: Region) -> Region:
         message = f"区划代码 {region.code} 不在上级区划 {parent.name} 之内。"
         raise YiwangError(message, fields={"parent": [message]})
     region.save()
+    public_changed()
     return region
 
 
@@ -163,6 +166,7 @@ def department_save(*, department: Department) -> Department:
         raise YiwangError(message, code=ErrorCode.CONFLICT, fields={"uscc": [message]})
     department.region_prefix = department.region.prefix
     department.save()
+    public_changed()
     return department
 
 
@@ -196,6 +200,7 @@ def departments_load_demo() -> int:
             )
         )
     Department.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
+    public_changed()
 
     # Parents are linked in a second step, once every department has its primary key.
     by_key = {(d.region_id, d.name): d for d in _city_departments(city)}
@@ -290,6 +295,7 @@ def hall_save(*, hall: Hall) -> Hall:
     hall.level = hall.region.level
     hall.region_prefix = hall.region.prefix
     hall.save()
+    public_changed()
     return hall
 
 

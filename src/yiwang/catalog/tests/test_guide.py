@@ -120,7 +120,10 @@ class TestApi:
         assert bad.status_code == 400 and bad.json()["fields"]["limit"] == ["不能大于 100"]
 
     def test_detail_has_an_etag_and_answers_304(
-        self, client: Client, catalog: dict[str, ImplementationItem]
+        self,
+        client: Client,
+        catalog: dict[str, ImplementationItem],
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         item = catalog["passport"]
         first = client.get(f"/api/matters/{item.code}")
@@ -133,7 +136,8 @@ class TestApi:
         # A new version changes the ETag.
         draft = services.item_draft(item=item)
         services.draft_update(draft=draft, changes={"promised_limit": 5})
-        services.item_publish(item=item)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.item_publish(item=item)
         changed = client.get(f"/api/matters/{item.code}", HTTP_IF_NONE_MATCH=first["ETag"])
         assert changed.status_code == 200
         assert changed.json()["promised_limit"]["value"] == 5
@@ -162,3 +166,67 @@ def test_list_query_counts_do_not_grow_with_the_catalog(
     for n in range(4):
         _publish(f"00010500{n}000", f"测试事项{n}", department, "3", person_themes=["住房保障"])
     assert count() == few
+
+
+class TestGuideCache:
+    """Guide pages and detail answers are served from the cache until public content changes."""
+
+    def test_a_cached_guide_page_reads_nothing_from_the_database(
+        self, client: Client, catalog: dict[str, ImplementationItem]
+    ) -> None:
+        path = f"/guide/{catalog['passport'].code}/"
+        assert client.get(path).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(path)
+        assert again.status_code == 200 and "普通护照签发" in again.content.decode()
+        assert len(queries) == 0
+
+    def test_a_status_change_shows_once_committed(
+        self,
+        client: Client,
+        catalog: dict[str, ImplementationItem],
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        item = catalog["passport"]
+        path = f"/guide/{item.code}/"
+        assert "暂停办理" not in client.get(path).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.item_set_status(item=item, status=ItemStatus.SUSPENDED, reason="系统升级")
+        assert "该事项暂停办理：系统升级" in client.get(path).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.item_set_status(item=item, status=ItemStatus.REVOKED, reason="取消")
+        assert client.get(path).status_code == 404
+        assert client.get(f"/api/matters/{item.code}").status_code == 404
+
+    def test_a_new_version_and_a_renamed_department_show(
+        self,
+        client: Client,
+        catalog: dict[str, ImplementationItem],
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        from yiwang.regions.services import department_save
+
+        item = catalog["passport"]
+        path = f"/guide/{item.code}/"
+        assert "7个工作日" in client.get(path).content.decode()
+        assert client.get(f"/api/matters/{item.code}").json()["promised_limit"]["value"] == 7
+        with django_capture_on_commit_callbacks(execute=True):
+            draft = services.item_draft(item=item)
+            services.draft_update(draft=draft, changes={"promised_limit": 5})
+            services.item_publish(item=item)
+        assert "5个工作日" in client.get(path).content.decode()
+        assert client.get(f"/api/matters/{item.code}").json()["promised_limit"]["value"] == 5
+        department = item.department
+        department.name = "庆阳市公安局（更名测试）"
+        with django_capture_on_commit_callbacks(execute=True):
+            department_save(department=department)
+        assert "庆阳市公安局（更名测试）" in client.get(path).content.decode()
+
+    def test_codes_that_cannot_be_matters_are_404_without_a_query(
+        self, client: Client, db: None
+    ) -> None:
+        for code in ["NOPE", "x" * 200, "11620000MB1234567X" + "%00"]:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/guide/{code}/").status_code == 404
+                assert client.get(f"/api/matters/{code}").status_code == 404
+            assert len(queries) == 0, code
