@@ -20,8 +20,12 @@ def person_of(user: User) -> Person | None:
 def staff_of(user: User) -> Staff | None:
     if not user.is_authenticated or user.kind != User.Kind.STAFF:
         return None
+    # Roles come with the staff member (one query), so role checks in the request cost none.
     return (
-        Staff.objects.select_related("department", "department__region").filter(user=user).first()
+        Staff.objects.select_related("department", "department__region")
+        .prefetch_related("roles")
+        .filter(user=user)
+        .first()
     )
 
 
@@ -69,7 +73,8 @@ def grants_of_enterprise(*, enterprise: Enterprise, viewer: Person) -> QuerySet[
 
 
 def staff_roles(staff: Staff) -> set[str]:
-    return set(staff.roles.values_list("role", flat=True))
+    """The staff member's roles (from the prefetched roles when `staff_of` loaded them)."""
+    return {grant.role for grant in staff.roles.all()}
 
 
 def staff_visible_to(*, viewer: Staff) -> QuerySet[Staff]:
@@ -88,7 +93,7 @@ def staff_get_for(*, viewer: Staff, staff_id: int) -> Staff:
 
 
 def has_role(staff: Staff, role: Role) -> bool:
-    return staff.roles.filter(role=role).exists()
+    return role in staff_roles(staff)
 
 
 def real_name_level_check(*, person: Person, required: int) -> None:

@@ -38,6 +38,7 @@ from yiwang.accounts.rules import (
     real_name_level,
     token_digest,
 )
+from yiwang.accounts.selectors import has_role
 from yiwang.core.audit import audit_record
 from yiwang.core.identifiers import IdentifierError, check_resident_id, check_uscc
 from yiwang.core.masking import mask_phone
@@ -397,7 +398,7 @@ def agent_revoke(*, grant: AgentGrant, revoked_by: Person) -> AgentGrant:
 
 
 def _require_role(actor: Staff, role: Role) -> None:
-    if not actor.roles.filter(role=role).exists():
+    if not has_role(actor, role):
         raise AccountsError(
             AccountsErrorCode.ROLE_REQUIRED, message=f"您没有权限执行此操作：需要“{role.label}”角色"
         )

@@ -195,6 +195,16 @@ class CaseStep(models.Model):
     """A step of the case's item version, assigned to a role (and, once claimed, to a person)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    # The case's department, copied when the steps are made (a case never changes department):
+    # the to-do list reads the department's active steps without touching the city's.
+    department = models.ForeignKey(
+        "regions.Department",
+        verbose_name="办理部门",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
     order = models.PositiveSmallIntegerField("顺序")
     name = models.CharField("环节名称", max_length=100)
     role = models.CharField("办理角色", max_length=24)
@@ -224,7 +234,14 @@ class CaseStep(models.Model):
                 fields=["case"], condition=Q(state="active"), name="one_active_step_per_case"
             ),
         ]
-        indexes = [models.Index(fields=["state", "role"])]
+        indexes = [
+            models.Index(fields=["state", "role"]),
+            models.Index(
+                fields=["department", "role"],
+                condition=Q(state="active"),
+                name="case_step_active_department",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

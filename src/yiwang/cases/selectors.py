@@ -31,7 +31,8 @@ from yiwang.catalog.models import ImplementationItem, ItemStatus
 def _with_related(query: QuerySet[Case]) -> QuerySet[Case]:
     # Not the item version: lists do not show it, and its row is large (the form, the FAQ …);
     # a single case's page reads it through `case_for_*`.
-    return query.select_related("item", "department")
+    # Nor the item's search text, the widest column of the item row.
+    return query.select_related("item", "department").defer("item__search_text")
 
 
 def cases_for_applicant(*, user: User, enterprise: Enterprise | None = None) -> QuerySet[Case]:
@@ -95,8 +96,10 @@ def todo_for_officer(
     whose active step is for one of their roles and is unclaimed or claimed by them."""
     today = today or timezone.localdate()
     roles = staff_roles(officer)
+    # The department's active steps only (partial index `case_step_active_department`): the
+    # cost follows the department's open cases, not the city's.
     active = CaseStep.objects.filter(
-        state=StepState.ACTIVE, role__in=roles, case_id__isnull=False
+        department_id=officer.department_id, state=StepState.ACTIVE, role__in=roles
     ).filter(Q(assignee__isnull=True) | Q(assignee=officer))
     wanted = Q(
         state__in=[CaseState.IN_PROGRESS, CaseState.SPECIAL], pk__in=active.values("case_id")

@@ -856,7 +856,9 @@ def case_accept(
             (2, "审查决定", Role.APPROVER, max(version.promised_limit - 1, 0)),
         ]
         steps = CaseStep.objects.bulk_create(
-            CaseStep(case=case, order=o, name=n, role=r, limit=limit)
+            CaseStep(
+                case=case, department_id=case.department_id, order=o, name=n, role=r, limit=limit
+            )
             for o, n, r, limit in definitions
         )
         first = steps[0]

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from yiwang.accounts.models import Role, Staff
+from yiwang.accounts.selectors import has_role
 from yiwang.catalog.codes import ExerciseLevel, ItemSource, MatterType
 from yiwang.catalog.errors import CatalogError
 from yiwang.catalog.models import (
@@ -56,7 +57,7 @@ def require_editor(*, actor: Staff | None, department: Department) -> None:
     department edit every item in their region. `None` is the system (import, sync, demo)."""
     if actor is None:
         return
-    if not actor.roles.filter(role=Role.CATALOG_MANAGER).exists():
+    if not has_role(actor, Role.CATALOG_MANAGER):
         raise CatalogError("需要“事项管理员”角色", code="permission_denied", status=403)
     in_region = department.region_prefix.startswith(actor.region_prefix)
     same_department = department.pk == actor.department_id

@@ -77,6 +77,7 @@ CASE_FIELDS = [
 STEP_FIELDS = [
     "id",
     "case",
+    "department",
     "order",
     "name",
     "role",

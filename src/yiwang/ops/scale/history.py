@@ -657,6 +657,7 @@ class CaseSim:
                     (
                         first + offset,
                         case_id,
+                        self.item.department_id,
                         d.order,
                         d.name,
                         d.role,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.test import override_settings
 
 from yiwang.accounts.models import Enterprise, Person, Role, Staff, User
@@ -158,6 +158,8 @@ def test_steps_one_active_step_per_case_under_review(scaled: dict[str, int]) -> 
         .exclude(state=StepState.DONE)
         .exists()
     )
+    # Every step carries its case's department (the to-do list reads steps by department).
+    assert not CaseStep.objects.exclude(department_id=F("case__department_id")).exists()
     # One open pause per case waiting for a correction or in a special procedure, none else.
     open_pauses = Count("pauses", filter=Q(pauses__ended_at__isnull=True))
     paused = Case.objects.annotate(n=open_pauses)
@@ -253,6 +255,8 @@ def test_services_carry_on_with_generated_cases(scaled: dict[str, int]) -> None:
     _, active = selectors.case_steps(reviewing)
     assert active is not None
     officer = _officer(reviewing, active.role)
+    todo = selectors.todo_for_officer(officer=officer, today=NOW.date())
+    assert todo.filter(pk=reviewing.pk).exists()
     actions = selectors.actions_for_officer(case=reviewing, officer=officer)
     if "approve" in actions:
         services.case_decide(case=reviewing, officer=officer, approved=True, now=now)
