@@ -15,17 +15,23 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 
 T = TypeVar("T")
 
 GENERATION_KEY = "public:generation"
 DEFAULT_SECONDS = 600
+FRAME = "public_page.html"
+MESSAGES_COOKIE = CookieStorage.cookie_name
 
 
 def _start() -> int:
@@ -70,15 +76,30 @@ def public_page(
     template: str,
     context: Callable[[], dict[str, Any]],
     title: str | Callable[[dict[str, Any]], str] = "",
+    seconds: int = DEFAULT_SECONDS,
 ) -> HttpResponse:
     """A public page whose body (`template`, rendered from `context()` without the request) is
-    built once per generation; only the site frame around it (who is signed in, the CSRF token)
-    is rendered per request. `title` may be computed from the context."""
+    built once per generation. A visitor without a session gets the whole page as built; anyone
+    else gets the body in a frame rendered for them (who is signed in, messages, the CSRF token).
+    `title` may be computed from the context."""
 
-    def build() -> tuple[str, SafeString]:
+    def build() -> tuple[str, SafeString, SafeString]:
         values = context()
         heading = title(values) if callable(title) else title
-        return heading, render_to_string(template, values)
+        body = render_to_string(template, {"site": settings.YIWANG, **values})
+        frame = {"title": heading, "body": body, "site": settings.YIWANG, "user": AnonymousUser()}
+        return heading, body, render_to_string(FRAME, frame)
 
-    heading, body = public_cached(name, build)
-    return render(request, "public_page.html", {"title": heading, "body": body})
+    heading, body, whole = public_cached(name, build, seconds=seconds)
+    if _visitor(request):
+        response = HttpResponse(whole)
+    else:
+        response = render(request, FRAME, {"title": heading, "body": body})
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _visitor(request: HttpRequest) -> bool:
+    """No session and no pending message: nothing on the page can be personal."""
+    cookies = request.COOKIES
+    return not cookies.get(settings.SESSION_COOKIE_NAME) and MESSAGES_COOKIE not in cookies

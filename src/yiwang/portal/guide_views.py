@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import TextChoices
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from yiwang.catalog.codes import HandlingForm, MatterType, ServiceObject
@@ -44,36 +45,55 @@ def themes(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Search answers are cached briefly: the popular queries hit, and the cache of rare ones empties
+# itself quickly.
+SEARCH_SECONDS = 120
+MATTER_PARAMS = ("q", "audience", "theme", "region", "within", "department", "type", "page")
+
+
 @require_GET
 def matters(request: HttpRequest) -> HttpResponse:
-    params = request.GET
+    params = {name: request.GET.get(name, "")[:50] for name in MATTER_PARAMS}
+    key = hashlib.sha256(urlencode(params).encode()).hexdigest()[:32]
+    return public_page(
+        request,
+        name=f"matters:{key}",
+        template="portal/_matters.html",
+        context=lambda: _matters_context(params),
+        title=_matters_title,
+        seconds=SEARCH_SECONDS,
+    )
+
+
+def _matters_context(params: dict[str, str]) -> dict[str, Any]:
     region = None
-    if params.get("region"):
+    if params["region"]:
         region = Region.objects.filter(code=params["region"]).first()
     department = None
-    if params.get("department", "").isdigit():
+    if params["department"].isdigit():
         department = Department.objects.filter(pk=int(params["department"])).first()
-    audience = params.get("audience", "")
     filters = MatterFilter(
-        q=params.get("q", "")[:50],
-        audience=audience if audience in AUDIENCES else "",
-        theme=params.get("theme", "")[:20],
+        q=params["q"],
+        audience=params["audience"] if params["audience"] in AUDIENCES else "",
+        theme=params["theme"][:20],
         region=region,
-        within=params.get("within") == "1",
+        within=params["within"] == "1",
         department_id=department.pk if department else None,
-        matter_type=params.get("type", "") if params.get("type") in MatterType.values else "",
+        matter_type=params["type"] if params["type"] in MatterType.values else "",
     )
-    page = Paginator(items_search(filters=filters), PAGE_SIZE).get_page(params.get("page"))
-    query = params.copy()
-    query.pop("page", None)
-    context = {
+    page = Paginator(items_search(filters=filters), PAGE_SIZE).get_page(params["page"])
+    return {
         "filters": filters,
         "page": page,
         "department": department,
-        "query": query.urlencode(),
+        "query": urlencode({k: v for k, v in params.items() if v and k != "page"}),
         "matter_types": MatterType.choices,
     }
-    return render(request, "portal/matters.html", context)
+
+
+def _matters_title(context: dict[str, Any]) -> str:
+    filters: MatterFilter = context["filters"]
+    return "办事指南" + (f" · {filters.theme}" if filters.theme else "")
 
 
 @require_GET

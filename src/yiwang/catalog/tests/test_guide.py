@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def _names(client: Client, **params: str) -> list[str]:
     response = client.get("/matters/", params)
     assert response.status_code == 200
-    return [item.name for item in response.context["page"]]
+    listed = response.content.decode().split('id="matters"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r"<strong>(.*?)</strong>", listed)
 
 
 @pytest.mark.parametrize(
@@ -230,3 +232,43 @@ class TestGuideCache:
                 assert client.get(f"/guide/{code}/").status_code == 404
                 assert client.get(f"/api/matters/{code}").status_code == 404
             assert len(queries) == 0, code
+
+    def test_search_answers_are_cached_and_a_publication_shows(
+        self,
+        client: Client,
+        catalog: dict[str, ImplementationItem],
+        department: Department,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        from yiwang.catalog.tests.conftest import _publish
+
+        assert _names(client, q="护照") == ["普通护照签发"]
+        with CaptureQueriesContext(connection) as queries:
+            assert _names(client, q="护照") == ["普通护照签发"]
+        assert len(queries) == 0
+        assert _names(client, q="护照", page="1") == ["普通护照签发"]  # same answer, own entry
+        with django_capture_on_commit_callbacks(execute=True):
+            _publish("000104009000", "护照加注", department, "3")
+        assert sorted(_names(client, q="护照")) == ["护照加注", "普通护照签发"]
+
+    def test_no_result_names_the_hotline(self, client: Client, catalog: Any) -> None:
+        html = client.get("/matters/", {"q": "没有这个事项"}).content.decode()
+        assert "没有找到相关事项" in html and "12345" in html
+
+    def test_visitors_get_the_whole_page_signed_in_people_their_own_frame(
+        self, client: Client, catalog: dict[str, ImplementationItem]
+    ) -> None:
+        from yiwang.accounts.models import User
+
+        path = f"/guide/{catalog['passport'].code}/"
+        first, second = client.get(path), client.get(path)
+        assert first.content == second.content
+        assert "登录" in first.content.decode() and "普通护照签发" in first.content.decode()
+        assert "Cookie" in first["Vary"] and not first.cookies  # nothing personal, no cookie set
+        user = User.objects.create_user(
+            username="guide-reader", password="x", display_name="王五", kind=User.Kind.PERSON
+        )
+        client.force_login(user)
+        mine = client.get(path).content.decode()
+        assert "王五" in mine and "普通护照签发" in mine
+        assert 'href="/login/"' not in mine
