@@ -303,6 +303,8 @@ class CpuSampler:
                 return None
             if name.startswith("redis-server"):
                 return "redis"
+            if name.startswith("py-spy"):
+                return "profiler (py-spy)"
             parents = {p.pid for p in process.parents()} | {process.pid}
             if self.server_pid in parents:
                 return "server"
@@ -344,9 +346,10 @@ class CpuSampler:
         after = psutil.cpu_times()
         busy = sum(
             getattr(after, f) - getattr(self.machine_before, f)
-            for f in ("user", "nice", "system", "irq", "softirq", "steal")
+            for f in ("user", "nice", "system", "irq", "softirq")
         )
         self.machine_busy = busy
+        self.steal = getattr(after, "steal", 0.0) - getattr(self.machine_before, "steal", 0.0)
 
     def split(self) -> dict[str, float]:
         """CPU seconds per group, and what the rest of the machine used meanwhile."""
@@ -354,6 +357,8 @@ class CpuSampler:
         for pid, (group, used) in self.seen.items():
             groups[group] += used - self.first.get(pid, used)
         groups["rest of the machine"] = max(0.0, self.machine_busy - sum(groups.values()))
+        if self.steal > 0.05:
+            groups["taken by the hypervisor (steal)"] = self.steal
         return dict(groups)
 
 
@@ -597,6 +602,20 @@ def report(results: dict[str, Any]) -> str:
         *_table(mixed),
         "",
     ]
+    paced = results.get("paced") or []
+    if paced:
+        paced_total = next(r for r in paced if r["name"] == "all requests")
+        lines += [
+            f"### The same mix at half that load (about {results['paced_target']:.0f} "
+            "requests/s offered)",
+            "",
+            f"**{paced_total['rps']:.0f} requests/s**, p50 {paced_total['p50']:.0f} ms, p95 "
+            f"{paced_total['p95']:.0f} ms, p99 {paced_total['p99']:.0f} ms, "
+            f"**{paced_total['failures']} errors** of {paced_total['count']} requests.",
+            "",
+            *_table(paced),
+            "",
+        ]
     failures = results.get("failures") or []
     if failures:
         lines += ["Errors:", ""]
@@ -609,7 +628,7 @@ def report(results: dict[str, Any]) -> str:
         if r["name"] in ("portal: log in", "api: token", "workbench: log in")
     )
     lines += [
-        f"Logging in: one password check (argon2, Django's default parameters) costs "
+        f"Logging in: one password check (argon2id with the production parameters) costs "
         f"{results['hash_seconds']:.2f} CPU-seconds on this machine; the run had {logins} "
         f"logins, about {logins * results['hash_seconds']:.0f} CPU-seconds.",
         "",
@@ -675,6 +694,7 @@ def report(results: dict[str, Any]) -> str:
             right = f"`{ours[i][0]}` | {ours[i][1]:.0f} %" if i < len(ours) else " | "
             lines.append(f"| {left} | {right} |")
         lines.append("")
+    lines += growth(results)
     if results.get("queries"):
         lines += [
             "### Queries per request, and the five most frequent with their plans (scale "
@@ -685,6 +705,45 @@ def report(results: dict[str, Any]) -> str:
         ]
     lines.append(END)
     return "\n".join(lines)
+
+
+def growth(results: dict[str, Any]) -> list[str]:
+    """Cost per request at each scale measured on this machine (`results-scale-*.json`), the
+    CPU of the server and of PostgreSQL divided by the requests of the mixed run."""
+    runs = []
+    for path in sorted(OUT.glob("results-scale-*.json")):
+        run = json.loads(path.read_text())
+        if run.get("cost_ms") and run["scale"] != results["scale"]:
+            runs.append(run)
+    runs.append(results)
+    if len(runs) < 2:
+        return []
+    runs.sort(key=lambda r: float(r["scale"]))
+    lines = [
+        "### Growth with the data (cost per request of the mixed run, by scale)",
+        "",
+        "| scale | run | cases | requests | server CPU ms / request | PostgreSQL CPU ms / "
+        "request | together |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        cost = run["cost_ms"]
+        count = next(r for r in run["mixed"] if r["name"] == "all requests")["count"]
+        cases = run["database"]["rows"].get("cases_case", 0)
+        lines.append(
+            f"| {run['scale']} | {run['date']} | {cases:,} | {count:,} | {cost['server']:.1f} | "
+            f"{cost['database']:.1f} | {cost['server'] + cost['database']:.1f} |"
+        )
+    low, high = runs[0], runs[-1]
+    ratio = sum(high["cost_ms"].values()) / max(sum(low["cost_ms"].values()), 1e-9)
+    lines += [
+        "",
+        f"- scale {high['scale']} ÷ scale {low['scale']}: **{ratio:.2f}×** per request "
+        "(target ≤ 1.3× from scale 1 to scale 10). Runs on different dates are not comparable "
+        "on a shared machine: compare runs of the same day.",
+        "",
+    ]
+    return lines
 
 
 def write_doc(section: str) -> None:
@@ -809,6 +868,22 @@ def main() -> None:
                     (r for r in rows if r["name"] == request), {"rps": 0, "mean": 0, "p99": 0}
                 )
             results["phases"] = phases
+            if setting("BENCH_PACED", "1") == "1":
+                # The same mix offered at half of what the saturated run carried: latencies
+                # without the queueing of a saturated server (the "while the mix runs" targets).
+                total_rps = next(r for r in mixed if r["name"] == "all requests")["rps"]
+                target = max(1.0, 0.5 * float(total_rps))
+                pause = USERS / target
+                log(f"paced mix: {USERS} users, about {target:.0f} requests/s ({SECONDS} s)")
+                results["paced_target"] = target
+                results["paced"] = run_locust(
+                    "paced",
+                    seconds=SECONDS,
+                    users=USERS,
+                    classes=[],
+                    tags=[],
+                    env={**load_env, "BENCH_WAIT": f"{0.5 * pause:.2f}-{1.5 * pause:.2f}"},
+                )
             results["ratios"] = {
                 "guide/constant": _ratio(phases["guide page"], phases["constant view"]),
                 "matter/one-row": _ratio(phases["matter API"], phases["one-row view"]),
@@ -849,8 +924,16 @@ def main() -> None:
                 )  # fmt: skip
                 if explained.exists():
                     results["queries"] = explained.read_text(encoding="utf-8")
+    total = next(r for r in results["mixed"] if r["name"] == "all requests")
+    cpu = results["cpu"]
+    requests = max(int(total["count"]), 1)
+    results["cost_ms"] = {
+        "server": 1000 * cpu.get("server", 0.0) / requests,
+        "database": 1000 * cpu.get("database", 0.0) / requests,
+    }
     raw = json.dumps(results, ensure_ascii=False, indent=1, default=str)
     (OUT / "results.json").write_text(raw)
+    (OUT / f"results-scale-{SCALE:g}.json").write_text(raw)
     section = report(results)
     print(section)
     if setting("BENCH_WRITE_DOCS", "1") == "1":

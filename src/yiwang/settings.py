@@ -175,6 +175,9 @@ AXES_USERNAME_CALLABLE = "yiwang.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Successful logins and logouts are in the audit chain (auth.login / auth.logout); axes' own
+# access log would write a second row per login.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Sessions end after this much idleness, and in any case this long after login.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -14,7 +14,12 @@ from yiwang.accounts.models import ADMIN_ROLES, AgentGrant, Enterprise, Person, 
 def person_of(user: User) -> Person | None:
     if not user.is_authenticated or user.kind != User.Kind.PERSON:
         return None
-    return Person.objects.filter(user=user).first()
+    # Through the one-to-one accessor: Django keeps the person on the user object, so the
+    # request's later calls cost no query.
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
 
 
 def staff_of(user: User) -> Staff | None:

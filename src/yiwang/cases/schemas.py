@@ -488,7 +488,7 @@ def staff_view(case: Case, officer: Staff) -> dict[str, Any]:
         "timeline": [_event(e) for e in selectors.case_timeline(case=case, public_only=False)],
         "notices": _notices(case, url_name="api:case_notice_pdf_staff"),
         "materials": _materials(case),
-        "actions": _actions(selectors.actions_for_officer(case=case, officer=officer)),
+        "actions": _actions(selectors.actions_for_officer(case=case, officer=officer, steps=steps)),
     }
 
 

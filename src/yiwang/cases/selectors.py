@@ -141,10 +141,15 @@ def case_steps(case: Case) -> tuple[list[CaseStep], CaseStep | None]:
     return steps, next((s for s in steps if s.state == StepState.ACTIVE), None)
 
 
-def actions_for_officer(*, case: Case, officer: Staff) -> list[Action]:
+def actions_for_officer(
+    *, case: Case, officer: Staff, steps: list[CaseStep] | None = None
+) -> list[Action]:
+    """What the officer may do now; `steps` when the caller has read them (`case_steps`)."""
     if case.department_id != officer.department_id:
         return []
-    steps, active = case_steps(case)
+    if steps is None:
+        steps, _ = case_steps(case)
+    active = next((s for s in steps if s.state == StepState.ACTIVE), None)
     return available_actions(case=case, actor=staff_actor(officer), active=active, steps=steps)
 
 

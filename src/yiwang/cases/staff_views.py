@@ -245,7 +245,7 @@ def _case_page(
             TRANSITIONS[action].label,
             failed[1] if failed and failed[0] == action else _form_for(action, case),
         )
-        for action in selectors.actions_for_officer(case=case, officer=officer)
+        for action in selectors.actions_for_officer(case=case, officer=officer, steps=steps)
         if action in ACTION_FORMS
     ]
     notices = [(n, _notice_title(n)) for n in case.notices.order_by("issued_at", "pk")]
