@@ -20,6 +20,7 @@ def plan() -> dict[str, Any]:
 
     from yiwang.accounts.models import Person, Role, Staff
     from yiwang.cases.models import Case, CaseState
+    from yiwang.cases.rules import query_password_matches
     from yiwang.catalog.models import ImplementationItem, ItemStatus
     from yiwang.catalog.selectors import theme_counts
     from yiwang.ops.scale import query_password_for
@@ -87,8 +88,18 @@ def plan() -> dict[str, Any]:
         .values_list("phone", flat=True)[:3000]
     )
     rng.shuffle(persons)
-    sample = Case.objects.exclude(number=None).order_by("?").values_list("number", flat=True)
-    progress = [{"number": n, "password": query_password_for(n)} for n in sample[:3000]]
+    # Generated cases only: their query password is derived from the number (cases applied for
+    # in earlier runs have a random one).
+    sample = (
+        Case.objects.exclude(number=None)
+        .order_by("?")
+        .values_list("number", "query_password")[:3600]
+    )
+    progress = [
+        {"number": n, "password": query_password_for(n)}
+        for n, digest in sample
+        if query_password_matches(number=n, password=query_password_for(n), digest=digest)
+    ][:3000]
     return {
         "items": items + tail,
         "terms": terms,

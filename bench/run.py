@@ -59,6 +59,7 @@ USERS = int(setting("BENCH_USERS", "100"))
 PHASE_SECONDS = int(setting("BENCH_PHASE_SECONDS", "10"))
 PORT = int(setting("BENCH_PORT", "8077"))
 WORKERS = int(setting("BENCH_WORKERS", "0")) or (os.cpu_count() or 1)
+THREADS = int(setting("BENCH_THREADS", "0"))  # 0: what `serve --production` chooses
 HOST = f"http://127.0.0.1:{PORT}"
 REDIS_PORT = PORT + 1
 
@@ -253,6 +254,7 @@ def web_server(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
                 str(PORT),
                 "--workers",
                 str(WORKERS),
+                *(["--threads", str(THREADS)] if THREADS else []),
             ],
             env=env,
             stdout=output,
@@ -579,7 +581,8 @@ def report(results: dict[str, Any]) -> str:
         f"PostgreSQL {db['version']} (shared_buffers {db['shared_buffers']}, work_mem "
         f"{db['work_mem']}, synchronous_commit {db['synchronous_commit']}), "
         f"Redis for cache and sessions: {'yes' if results['redis'] else 'no'}.",
-        f"- Server: `yiwang serve --production`, {results['workers']} granian WSGI workers, "
+        f"- Server: `yiwang serve --production`, {results['workers']} granian WSGI workers "
+        f"({results.get('threads') or 'default'} threads each), "
         "YIWANG_ENV=production, as behind a TLS proxy (X-Forwarded-Proto: https).",
         f"- Data: scale {results['scale']} (database {db['size']}: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(db["rows"].items()))
@@ -674,7 +677,7 @@ def report(results: dict[str, Any]) -> str:
             )
         lines.append("")
     for key, title in (
-        ("profile_mix", f"the mixed run ({results['seconds']} s)"),
+        ("profile_mix", f"the paced mix ({results['seconds']} s)"),
         ("profile", f"{results.get('profile_target', '')} alone "
                     f"({results.get('profile_seconds', 0)} s)"),
     ):  # fmt: skip
@@ -797,6 +800,7 @@ def main() -> None:
         "wait": setting("BENCH_WAIT", "0.05-0.3"),
         "session": setting("BENCH_SESSION_REQUESTS", "30"),
         "workers": WORKERS,
+        "threads": THREADS,
         "machine": machine(),
     }
     with redis_server() as redis_url:
@@ -835,17 +839,11 @@ def main() -> None:
             log(f"mixed scenario: {USERS} users for {SECONDS} s")
             database = urlsplit(DATABASE_URL).path.lstrip("/")
             profiling = setting("BENCH_PROFILE", "1") == "1"
+            # No profiler here: py-spy sampling two workers took a fifth of the machine.
             with CpuSampler(server.pid, database) as sampler:
-
-                def mix() -> None:
-                    results["mixed"] = run_locust("mixed", seconds=SECONDS, users=USERS,
-                                                  classes=[], tags=[], env=load_env,
-                                                  sampler=sampler)  # fmt: skip
-
-                if profiling:
-                    results["profile_mix"] = profile(server, name="mix", seconds=SECONDS, run=mix)
-                else:
-                    mix()
+                results["mixed"] = run_locust("mixed", seconds=SECONDS, users=USERS,
+                                              classes=[], tags=[], env=load_env,
+                                              sampler=sampler)  # fmt: skip
             mixed = results["mixed"]
             results["failures"] = locust_failures(OUT / "mixed")
             results["cpu"] = sampler.split()
@@ -876,14 +874,21 @@ def main() -> None:
                 pause = USERS / target
                 log(f"paced mix: {USERS} users, about {target:.0f} requests/s ({SECONDS} s)")
                 results["paced_target"] = target
-                results["paced"] = run_locust(
-                    "paced",
-                    seconds=SECONDS,
-                    users=USERS,
-                    classes=[],
-                    tags=[],
-                    env={**load_env, "BENCH_WAIT": f"{0.5 * pause:.2f}-{1.5 * pause:.2f}"},
-                )
+
+                def paced() -> None:
+                    results["paced"] = run_locust(
+                        "paced",
+                        seconds=SECONDS,
+                        users=USERS,
+                        classes=[],
+                        tags=[],
+                        env={**load_env, "BENCH_WAIT": f"{0.5 * pause:.2f}-{1.5 * pause:.2f}"},
+                    )
+
+                if profiling:  # where the time of the mix goes, sampled while it has headroom
+                    results["profile_mix"] = profile(server, name="mix", seconds=SECONDS, run=paced)
+                else:
+                    paced()
             results["ratios"] = {
                 "guide/constant": _ratio(phases["guide page"], phases["constant view"]),
                 "matter/one-row": _ratio(phases["matter API"], phases["one-row view"]),

@@ -11,6 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yiwang.ops.demo import demo_account_lines
 
+# Requests a production worker handles at once. A request spends about a third of its time
+# waiting on PostgreSQL (docs/performance.md); threads let the worker use that time.
+PRODUCTION_THREADS = 4
+
 
 class Command(BaseCommand):
     help = "Serve the platform with granian (WSGI); --with-worker also runs the task worker."
@@ -23,6 +27,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=0, help="web worker processes")
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=0,
+            help=f"requests each worker handles at once (default {PRODUCTION_THREADS} with "
+            "--production, else 1): threads overlap the waits on PostgreSQL",
+        )
+        parser.add_argument(
             "--with-worker", action="store_true", help="also run `yiwang worker` beside it"
         )
 
@@ -33,6 +44,7 @@ class Command(BaseCommand):
         if granian is None:
             raise CommandError("granian is not installed: pip install granian")
         workers = options["workers"] or (os.cpu_count() or 1 if options["production"] else 1)
+        threads = options["threads"] or (PRODUCTION_THREADS if options["production"] else 1)
         if options["production"]:
             call_command("collectstatic", "--noinput", verbosity=0)
         command = [
@@ -41,7 +53,7 @@ class Command(BaseCommand):
             "--host", options["host"],
             "--port", str(options["port"]),
             "--workers", str(workers),
-            "--blocking-threads", "1",
+            "--blocking-threads", str(threads),
             "--no-ws",
             "yiwang.wsgi:application",
         ]  # fmt: skip
