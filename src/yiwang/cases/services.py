@@ -534,6 +534,10 @@ def _check_key(idempotency_key: str | None) -> None:
 def _number_and_submit(case: Case, *, now: dt.datetime, values: dict[str, str]) -> str:
     """Give the case its number and query password, write the events and the outboxes."""
     today = _local_date(now)
+    materials = _material_names(case)  # read before the counters are locked
+    # The counters are row locks every submission of the matter (case number) and of the
+    # department (notice number) waits for until this transaction commits: the department's is
+    # taken last, so that it is held for the shortest time.
     seq = _next_seq(key=f"case:{case.item.code}", day=today)
     password = rules.query_password_new()
     case.number = rules.case_number(item_code=case.item.code, day=today, seq=seq)
@@ -542,9 +546,9 @@ def _number_and_submit(case: Case, *, now: dt.datetime, values: dict[str, str]) 
     case.state = CaseState.SUBMITTED
     case.submitted_at = now
     case.save()
-    _notice(case, "receipt", now=now, content={"materials": _material_names(case)})
     _report(case, "application", f"case:{case.pk}:application", {})
     _sms(case, "case_submitted", case_no=case.number, password=password)
+    _notice(case, "receipt", now=now, content={"materials": materials})
     return password
 
 
