@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from yiwang.accounts.models import Person, Role, Staff
-from yiwang.accounts.session_keys import SECOND_FACTOR
+from yiwang.accounts.tests.clients import staff_client
 from yiwang.cases import services
 from yiwang.cases.models import ActionCode, Case, CaseEvent, CaseNotice, EventKind
 from yiwang.cases.notices.kinds import NoticeKind
@@ -34,15 +34,6 @@ MORE = 20
 @pytest.fixture(autouse=True)
 def _sms_outbox(sms_file: Path) -> None:
     """The SMS the case services queue go to the test's own outbox."""
-
-
-def staff_client(staff: Staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    session = client.session
-    session[SECOND_FACTOR] = "totp"
-    session.save()
-    return client
 
 
 def applicant_client(person: Person) -> Client:

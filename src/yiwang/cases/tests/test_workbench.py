@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from yiwang.accounts.models import Person, Staff
-from yiwang.accounts.session_keys import SECOND_FACTOR
+from yiwang.accounts.tests.clients import staff_client as login
 from yiwang.accounts.tests.conftest import rid, uscc
 from yiwang.cases import services
 from yiwang.cases.models import (
@@ -43,15 +43,6 @@ def _media_and_sms(settings: Any, tmp_path: Path, sms_file: Path) -> None:
     are hashed cheaply (the suite makes many cases)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def login(staff: Staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    session = client.session
-    session[SECOND_FACTOR] = "totp"
-    session.save()
-    return client
 
 
 def case_url(case: Case, tail: str = "") -> str:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from yiwang.accounts.models import Person, Staff
-from yiwang.accounts.session_keys import SECOND_FACTOR
+from yiwang.accounts.tests.clients import staff_client
 from yiwang.cases import services as cases
 from yiwang.cases.models import Case
 from yiwang.cases.tests.conftest import FORM_DATA, accepted_case, uploads
@@ -33,15 +33,6 @@ RULE = "请至少选择一项不满意的方面"
 def citizen_client(person: Person) -> Client:
     client = Client()
     client.force_login(person.user)
-    return client
-
-
-def staff_client(staff: Staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    session = client.session
-    session[SECOND_FACTOR] = "totp"
-    session.save()
     return client
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Role, Staff
-from yiwang.accounts.session_keys import SECOND_FACTOR
+from yiwang.accounts.tests.clients import staff_client as login
 from yiwang.accounts.tests.conftest import (  # noqa: F401  (fixtures)
     PASSWORD,
     auditadmin,
@@ -33,15 +33,6 @@ pytestmark = pytest.mark.django_db
 # SQLite and PostgreSQL: catalog 6 (count + page), staff 8 (roles, people, their roles,
 # departments), audit 5 (7 with the chain check); the bounds leave two queries of headroom.
 CATALOG_MAX, STAFF_MAX, AUDIT_MAX = 8, 10, 9
-
-
-def login(staff: Staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    session = client.session
-    session[SECOND_FACTOR] = "totp"
-    session.save()
-    return client
 
 
 def count(client: Client, url: str, check: Callable[[str], None]) -> int:
