@@ -364,13 +364,13 @@ class Officer(_Web):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code == 409:
-                # A colleague with the same to-do list acted on the case first: the right answer
-                # (counted apart, not as an error).
+            if response.status_code in (403, 409):
+                # A colleague with the same to-do list claimed (403) or moved (409) the case
+                # first: the right answer, counted apart, not as an error.
                 response.success()
                 self.environment.events.request.fire(
                     request_type="NOTE",
-                    name="workbench: refused, a colleague acted first (409)",
+                    name="workbench: refused, a colleague was first (403/409)",
                     response_time=0,
                     response_length=0,
                     exception=None,
