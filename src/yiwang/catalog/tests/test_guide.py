@@ -272,3 +272,18 @@ class TestGuideCache:
         mine = client.get(path).content.decode()
         assert "王五" in mine and "普通护照签发" in mine
         assert 'href="/login/"' not in mine
+
+    def test_a_visitor_with_a_pending_message_gets_it_in_their_frame(
+        self, client: Client, catalog: dict[str, ImplementationItem]
+    ) -> None:
+        from django.contrib.messages import constants
+        from django.contrib.messages.storage.base import Message
+        from django.contrib.messages.storage.cookie import CookieStorage
+        from django.http import HttpRequest
+
+        path = f"/guide/{catalog['passport'].code}/"
+        assert "您已退出登录" not in client.get(path).content.decode()  # cached for visitors
+        storage = CookieStorage(HttpRequest())
+        client.cookies["messages"] = storage._encode([Message(constants.INFO, "您已退出登录")])
+        page = client.get(path).content.decode()
+        assert "您已退出登录" in page and "普通护照签发" in page
