@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, Person, Role, Staff, User
@@ -35,7 +35,6 @@ from yiwang.cases.models import (
     CasePause,
     CaseState,
     CaseStep,
-    DailyCounter,
     Delivery,
     EventKind,
     IdType,
@@ -71,13 +70,23 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+_NEXT_SEQ_SQL = (
+    'INSERT INTO "cases_dailycounter" ("key", "day", "last") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("key", "day") DO UPDATE SET "last" = "cases_dailycounter"."last" + 1 '
+    'RETURNING "last"'
+)
+
+
 def _next_seq(*, key: str, day: dt.date) -> int:
-    """The next number under `key` for `day`, one at a time across processes."""
-    with transaction.atomic():
-        counter, _ = DailyCounter.objects.select_for_update().get_or_create(key=key, day=day)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        return counter.last
+    """The next number under `key` for `day`, one at a time across processes.
+
+    One statement (PostgreSQL and SQLite ≥ 3.35 both have the upsert with RETURNING): the row
+    is created or incremented and stays locked until the caller's transaction ends, so numbers
+    are never given twice and a rolled-back number is given again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ_SQL, [key, connection.ops.adapt_datefield_value(day)])
+        (last,) = cursor.fetchone()
+    return int(last)
 
 
 def _lock(case: Case) -> Case:
@@ -166,9 +175,8 @@ def _sms(case: Case, template: str, **params: str) -> None:
     """Queue an SMS to the applicant; a refused SMS (e.g. rate limit) never undoes the case."""
     from yiwang.notify.services import sms_send
 
-    try:
-        with transaction.atomic():
-            sms_send(phone=case.phone, template=template, params=params, category="case")
+    try:  # a refusal leaves the transaction usable (`sms_send` raises it after its block)
+        sms_send(phone=case.phone, template=template, params=params, category="case")
     except YiwangError as exc:
         logger.warning("case %s: SMS %s not queued (%s)", case.pk, template, exc.code)
 
@@ -348,7 +356,7 @@ def _delivery_check(version: ItemVersion, delivery: str, address: str) -> None:
         raise CaseError(CaseErrorCode.DELIVERY_INVALID, message="该事项的结果不是电子证照")
 
 
-def case_draft_save(
+def _draft_save(
     *,
     user: User,
     item: ImplementationItem,
@@ -376,52 +384,50 @@ def case_draft_save(
     values = {
         str(k)[:40]: ("" if v is None else str(v)[:2000]) for k, v in (form_data or {}).items()
     }
-    with transaction.atomic():
-        if case is not None:
-            case = _lock(case)
-            if case.applicant_user_id != user.pk:
-                raise CaseError(CaseErrorCode.NOT_FOUND)
-            if case.state != CaseState.DRAFT:
-                raise CaseError(
-                    CaseErrorCode.ILLEGAL_TRANSITION, message="申请已提交，不能再修改草稿"
-                )
-            # Fields filled from the applicant's identity keep the identity's values.
-            identity = rules.form_prefill(
-                case.version.form_schema, _identity(person, case.enterprise)
-            )
-            case.form_data = {**case.form_data, **values, **identity}
-            case.delivery, case.delivery_address = delivery, delivery_address.strip()[:200]
-            case.address = address.strip()[:200] or case.address
-            case.save()
-            return case
-        version = _published_version(item)
-        if not version.online or version.online_depth == OnlineDepth.PUBLIC:
-            raise CaseError(CaseErrorCode.NOT_ONLINE)
-        real_name_level_check(person=person, required=version.min_real_name_level)
-        _check_applicant(version, enterprise)
-        initial = rules.form_prefill(version.form_schema, _identity(person, enterprise))
-        case = Case(
-            item=item,
-            version=version,
-            department_id=item.department_id,
-            region_prefix=item.region_prefix,
-            applicant_user=user,
-            person=person if enterprise is None else None,
-            enterprise=enterprise,
-            channel=channel,
-            form_data={**values, **initial},
-            delivery=delivery,
-            delivery_address=delivery_address.strip()[:200],
-            address=address.strip()[:200],
-            phone=person.phone,
-            idempotency_key=idempotency_key,
-            **_applicant_fields(person, enterprise),
-        )
+    if case is not None:
+        case = _lock(case)
+        if case.applicant_user_id != user.pk:
+            raise CaseError(CaseErrorCode.NOT_FOUND)
+        if case.state != CaseState.DRAFT:
+            raise CaseError(CaseErrorCode.ILLEGAL_TRANSITION, message="申请已提交，不能再修改草稿")
+        # Fields filled from the applicant's identity keep the identity's values.
+        identity = rules.form_prefill(case.version.form_schema, _identity(person, case.enterprise))
+        case.form_data = {**case.form_data, **values, **identity}
+        case.delivery, case.delivery_address = delivery, delivery_address.strip()[:200]
+        case.address = address.strip()[:200] or case.address
         case.save()
-        _event(
-            case, EventKind.DRAFT_SAVED, now=now, user=user, actor_name=person.name, public=False
-        )
+        return case
+    version = _published_version(item)
+    if not version.online or version.online_depth == OnlineDepth.PUBLIC:
+        raise CaseError(CaseErrorCode.NOT_ONLINE)
+    real_name_level_check(person=person, required=version.min_real_name_level)
+    _check_applicant(version, enterprise)
+    initial = rules.form_prefill(version.form_schema, _identity(person, enterprise))
+    case = Case(
+        item=item,
+        version=version,
+        department_id=item.department_id,
+        region_prefix=item.region_prefix,
+        applicant_user=user,
+        person=person if enterprise is None else None,
+        enterprise=enterprise,
+        channel=channel,
+        form_data={**values, **initial},
+        delivery=delivery,
+        delivery_address=delivery_address.strip()[:200],
+        address=address.strip()[:200],
+        phone=person.phone,
+        idempotency_key=idempotency_key,
+        **_applicant_fields(person, enterprise),
+    )
+    case.save()
+    _event(case, EventKind.DRAFT_SAVED, now=now, user=user, actor_name=person.name, public=False)
     return case
+
+
+# The service runs in a transaction of its own (a savepoint inside a caller's); `case_apply`
+# calls `_draft_save` in its own transaction, where the draft needs no savepoint.
+case_draft_save = transaction.atomic(_draft_save)
 
 
 def _applicant_fields(person: Person, enterprise: Enterprise | None) -> dict[str, str]:
@@ -443,22 +449,33 @@ def _applicant_fields(person: Person, enterprise: Enterprise | None) -> dict[str
     }
 
 
-def _material_of(version: ItemVersion, seq: int | None) -> Material | None:
+def _material_of(
+    version: ItemVersion, seq: int | None, known: Mapping[int, Material] | None = None
+) -> Material | None:
+    """The version's material number `seq` (from `known`, the version's materials by number,
+    when the caller has read them)."""
     if seq is None:
         return None
-    material = version.materials.filter(seq=seq).first()
+    material = known.get(seq) if known is not None else version.materials.filter(seq=seq).first()
     if material is None:
         raise CaseError(CaseErrorCode.MATERIAL_UNKNOWN, fields={"material": ["该事项没有这项材料"]})
     return material
 
 
-def _attach(case: Case, upload: Upload, *, user: User | None, round_: int) -> CaseMaterial:
+def _attach(
+    case: Case,
+    upload: Upload,
+    *,
+    user: User | None,
+    round_: int,
+    known: Mapping[int, Material] | None = None,
+) -> CaseMaterial:
     from yiwang.cases.uploads import upload_check
 
     checked = upload_check(
         name=upload.name, data=upload.data, max_bytes=settings.CASES_UPLOAD_MAX_MB * 1024 * 1024
     )
-    material = _material_of(case.version, upload.material_seq)
+    material = _material_of(case.version, upload.material_seq, known)
     row = CaseMaterial(
         case=case,
         material=material,
@@ -506,16 +523,39 @@ def case_material_remove(*, case: Case, user: User, material_id: int) -> None:
         row.delete()
 
 
-def _missing_materials(case: Case) -> list[str]:
-    provided = set(case.materials.filter(replaced=False).values_list("material__seq", flat=True))
-    return [m.name for m in case.version.materials.all() if m.required and m.seq not in provided]
+@dataclass(frozen=True)
+class _Files:
+    """What a draft holds at submission: its files (not replaced) and its version's list."""
+
+    rows: list[CaseMaterial]
+    required: list[Material]
+
+    @classmethod
+    def of(cls, case: Case) -> _Files:
+        rows = case.materials.filter(replaced=False).select_related("material")
+        return cls(list(rows), list(case.version.materials.all()))
+
+    def missing(self) -> list[str]:
+        provided = {row.material.seq for row in self.rows if row.material is not None}
+        return [m.name for m in self.required if m.required and m.seq not in provided]
+
+    def names(self) -> list[str]:
+        return sorted({row.name for row in self.rows})
 
 
-def _submit_checks(case: Case) -> dict[str, str]:
+def _attach_all(case: Case, uploads: Sequence[Upload], *, user: User | None) -> _Files:
+    """Attach the files of a new draft or intake (one read of the version's materials)."""
+    required = list(case.version.materials.all())
+    known = {m.seq: m for m in required}
+    rows = [_attach(case, u, user=user, round_=0, known=known) for u in uploads]
+    return _Files(rows, required)
+
+
+def _submit_checks(case: Case, files: _Files) -> dict[str, str]:
     values, problems = rules.form_clean(case.version.form_schema, case.form_data)
     if problems:
         raise CaseError(CaseErrorCode.FORM_INVALID, fields=problems)
-    missing = _missing_materials(case)
+    missing = files.missing()
     if missing:
         raise CaseError(
             CaseErrorCode.MATERIALS_MISSING,
@@ -531,10 +571,11 @@ def _check_key(idempotency_key: str | None) -> None:
         raise CaseError(CaseErrorCode.IDEMPOTENCY_KEY_INVALID)
 
 
-def _number_and_submit(case: Case, *, now: dt.datetime, values: dict[str, str]) -> str:
+def _number_and_submit(
+    case: Case, *, now: dt.datetime, values: dict[str, str], files: _Files
+) -> str:
     """Give the case its number and query password, write the events and the outboxes."""
     today = _local_date(now)
-    materials = _material_names(case)  # read before the counters are locked
     # The counters are row locks every submission of the matter (case number) and of the
     # department (notice number) waits for until this transaction commits: the department's is
     # taken last, so that it is held for the shortest time.
@@ -548,12 +589,8 @@ def _number_and_submit(case: Case, *, now: dt.datetime, values: dict[str, str]) 
     case.save()
     _report(case, "application", f"case:{case.pk}:application", {})
     _sms(case, "case_submitted", case_no=case.number, password=password)
-    _notice(case, "receipt", now=now, content={"materials": materials})
+    _notice(case, "receipt", now=now, content={"materials": files.names()})
     return password
-
-
-def _material_names(case: Case) -> list[str]:
-    return sorted({m.name for m in case.materials.filter(replaced=False)})
 
 
 def case_submit(
@@ -582,22 +619,13 @@ def case_submit(
                 previous = _submitted_with_key(user, idempotency_key, exclude=case.pk)
                 if previous is not None:
                     return Submitted(previous, None, created=False)
-            item = ImplementationItem.objects.get(pk=case.item_id)
+            item = case.item  # read with the lock
             if item.status != ItemStatus.PUBLISHED:
                 raise CaseError(CaseErrorCode.ITEM_NOT_AVAILABLE)
             if item.current_version_id != case.version_id:
                 raise _Outdated(case, item)
-            values = _submit_checks(case)
-            case.idempotency_key = idempotency_key
-            password = _number_and_submit(case, now=now, values=values)
-            _event(
-                case,
-                EventKind.SUBMITTED,
-                now=now,
-                user=user,
-                actor_name=user.display_name or case.applicant_name,
-                from_state=CaseState.DRAFT,
-                step_name="申请",
+            password = _draft_submit(
+                case, files=_Files.of(case), user=user, idempotency_key=idempotency_key, now=now
             )
     except IntegrityError:
         previous = _submitted_with_key(user, idempotency_key) if idempotency_key else None
@@ -614,6 +642,25 @@ def case_submit(
             message="该事项的办事指南已更新，请核对申请表和材料后重新提交",
         ) from None
     return Submitted(case, password)
+
+
+def _draft_submit(
+    case: Case, *, files: _Files, user: User, idempotency_key: str | None, now: dt.datetime
+) -> str:
+    """Check and submit a draft of the item's current version, in the caller's transaction."""
+    values = _submit_checks(case, files)
+    case.idempotency_key = idempotency_key
+    password = _number_and_submit(case, now=now, values=values, files=files)
+    _event(
+        case,
+        EventKind.SUBMITTED,
+        now=now,
+        user=user,
+        actor_name=user.display_name or case.applicant_name,
+        from_state=CaseState.DRAFT,
+        step_name="申请",
+    )
+    return password
 
 
 class _Outdated(Exception):
@@ -665,9 +712,11 @@ def case_apply(
     previous = _submitted_with_key(user, idempotency_key)
     if previous is not None:
         return Submitted(previous, None, created=False)
+    now = _now(now)
     try:
         with transaction.atomic():
-            draft = case_draft_save(
+            # The draft is new and this transaction's own: no lock, no savepoints, no re-reads.
+            draft = _draft_save(
                 user=user,
                 item=item,
                 enterprise=enterprise,
@@ -679,9 +728,11 @@ def case_apply(
                 idempotency_key=idempotency_key,
                 now=now,
             )
-            for upload in uploads:
-                _attach(draft, upload, user=user, round_=0)
-            return case_submit(case=draft, user=user, idempotency_key=idempotency_key, now=now)
+            files = _attach_all(draft, uploads, user=user)
+            password = _draft_submit(
+                draft, files=files, user=user, idempotency_key=idempotency_key, now=now
+            )
+            return Submitted(draft, password)
     except IntegrityError:
         previous = _submitted_with_key(user, idempotency_key)
         if previous is None:
@@ -786,10 +837,9 @@ def case_intake(
             intake_by=officer,
         )
         case.save()
-        for upload in uploads:
-            _attach(case, upload, user=officer.user, round_=0)
-        values = _submit_checks(case)
-        password = _number_and_submit(case, now=now, values=values)
+        files = _attach_all(case, uploads, user=officer.user)
+        values = _submit_checks(case, files)
+        password = _number_and_submit(case, now=now, values=values, files=files)
         _event(
             case,
             EventKind.INTAKE,

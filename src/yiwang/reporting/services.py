@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record
@@ -63,24 +63,24 @@ def report_enqueue(
     if problems:
         raise ValueError(f"{dataset} report payload is invalid: " + "；".join(problems))
     now = now or timezone.now()
-    with transaction.atomic():
-        existing = ReportRecord.objects.filter(dataset=dataset, source_key=source_key).first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent twin may win the insert
-                record = ReportRecord.objects.create(
-                    dataset=dataset,
-                    source_key=source_key,
-                    case_number=case_number,
-                    payload=json.loads(json.dumps(payload, ensure_ascii=False)),
-                    status=ReportStatus.PENDING,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-        except IntegrityError:
-            return ReportRecord.objects.get(dataset=dataset, source_key=source_key)
-        _deliver_after_commit(record.pk)
+    # Two statements, no savepoint (this runs inside every case transition): the insert does
+    # nothing when the data set and key are there already (a concurrent twin's insert is waited
+    # for), and the row read back is ours only if it carries the id given here.
+    record = ReportRecord(
+        dataset=dataset,
+        source_key=source_key,
+        case_number=case_number,
+        payload=json.loads(json.dumps(payload, ensure_ascii=False)),
+        status=ReportStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    ReportRecord.objects.bulk_create([record], ignore_conflicts=True)
+    stored = ReportRecord.objects.get(dataset=dataset, source_key=source_key)
+    if stored.record_id != record.record_id:
+        return stored
+    record = stored
+    _deliver_after_commit(record.pk)
     logger.info("report %s queued: %s of case %s", record.pk, dataset, case_number)
     return record
 

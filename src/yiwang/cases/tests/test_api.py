@@ -7,7 +7,7 @@ import base64
 import json
 import re
 import threading
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from yiwang.accounts.models import AgentGrant, Enterprise, Person, Staff, User
 from yiwang.accounts.services import api_token_issue
 from yiwang.cases import rules, services
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseState, EventKind
+from yiwang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    CaseState,
+    EventKind,
+)
 from yiwang.cases.tests.conftest import (
     FORM_DATA,
     accepted_case,
@@ -574,6 +581,46 @@ def test_list_query_counts_do_not_grow_with_the_cases(
     assert again == counts
 
 
+# Measured on PostgreSQL: the token, the person, the matter, the key check, then in one
+# transaction the version, the draft and its event, the version's materials, one row per file,
+# the case number (one upsert), the case, the report row (insert and read back), the SMS (lock,
+# rate count, row), the department, the notice number (one upsert), the notice and the event.
+# SQLite makes one fewer (no advisory lock). Exact: a new query on every submission must be a
+# decision, not an accident.
+APPLY_QUERIES = 21
+
+
+def test_applying_makes_a_fixed_number_of_queries_and_no_savepoints(
+    client: Client, citizen: Person, matter: ImplementationItem, sms_file: Path
+) -> None:
+    headers = {**bearer(citizen.user), "Idempotency-Key": "key-00000001"}
+    body = apply_body(matter)
+    with CaptureQueriesContext(connection) as captured:
+        response = post(client, "/applications", body, headers)
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in captured.captured_queries]
+    # The request's one transaction is a savepoint of the test's; the services open none.
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1, statements
+    expected = APPLY_QUERIES if connection.vendor == "postgresql" else APPLY_QUERIES - 1
+    assert len(statements) - 2 == expected, statements  # not counting SAVEPOINT / RELEASE
+
+
+def test_a_refused_sms_does_not_stop_the_submission(
+    client: Client, citizen: Person, matter: ImplementationItem, sms_file: Path, settings: Any
+) -> None:
+    settings.NOTIFY = {**settings.NOTIFY, "PER_PHONE_PER_MINUTE": 1}
+    first = apply(client, citizen.user, matter, key="key-00000001")
+    second = apply(client, citizen.user, matter, key="key-00000002")
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    case = Case.objects.get(pk=second.json()["id"])
+    # The refusal came after the SMS's rate count; everything after it was still written.
+    assert case.state == CaseState.SUBMITTED and case.notices.filter(kind="receipt").count() == 1
+    assert case.events.filter(kind=EventKind.SUBMITTED).count() == 1
+    from yiwang.notify.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(template="case_submitted").count() == 1
+
+
 # --- Races (PostgreSQL) -----------------------------------------------------------------------
 
 
@@ -632,3 +679,22 @@ def test_concurrent_accepts_accept_once(
     assert statuses == {200: 1, 409: 49}, statuses
     assert CaseEvent.objects.filter(case=case, kind=EventKind.ACCEPTED).count() == 1
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"illegal_transition"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_applies_get_consecutive_numbers(
+    citizen: Person, matter: ImplementationItem, sms_file: Path, settings: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writing transactions; the race needs PostgreSQL")
+    settings.NOTIFY = {**settings.NOTIFY, "PER_PHONE_PER_MINUTE": 0, "PER_PHONE_PER_HOUR": 0}
+    token = bearer(citizen.user)
+    keys = iter(f"race-key-{n:04d}" for n in range(20))
+    bodies = [(apply_body(matter), {**token, "Idempotency-Key": next(keys)}) for _ in range(20)]
+    pending = deque(bodies)  # popleft is atomic: each thread takes its own body and key
+    responses = _race(20, lambda client: post(client, "/applications", *pending.popleft()))
+    assert Counter(r.status_code for r in responses) == {201: 20}
+    numbers = sorted(Case.objects.values_list("number", flat=True))
+    assert [int(n[-4:]) for n in numbers] == list(range(1, 21))
+    receipts = CaseNotice.objects.filter(kind="receipt").values_list("document_number", flat=True)
+    assert len(set(receipts)) == 20
