@@ -46,7 +46,10 @@ def _fresh_cache() -> None:
     """Each test starts with an empty cache (the default cache is per process)."""
     from django.core.cache import cache
 
+    from yiwang.core.pagecache import local_forget
+
     cache.clear()
+    local_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -147,6 +147,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Public pages are also kept in each process for this long after the shared generation was
+# last read (0: off): a hit then costs no cache round trip; another process's change shows
+# here at most this much later (the writing process sees its own at once).
+PUBLIC_CACHE_LOCAL_MS = env_int("PUBLIC_CACHE_LOCAL_MS", 1000)
+
 # --- Background work: Django's task API (django-tasks backport), database backend -------------
 TASKS = {
     "default": {

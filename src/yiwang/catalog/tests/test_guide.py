@@ -157,9 +157,11 @@ def test_list_query_counts_do_not_grow_with_the_catalog(
     from django.core.cache import cache
 
     from yiwang.catalog.tests.conftest import _publish
+    from yiwang.core.pagecache import local_forget
 
     def count() -> int:
         cache.clear()
+        local_forget()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         return len(queries)
