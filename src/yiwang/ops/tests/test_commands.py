@@ -91,6 +91,24 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_wsgi_module_loads_every_view_and_freezes_what_it_loaded(tmp_path: Path) -> None:
+    code = (
+        "import gc, sys\n"
+        "import yiwang.wsgi\n"
+        "print(gc.get_freeze_count() > 0, gc.get_threshold()[0],\n"
+        "      'yiwang.cases.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "7000", "True"]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
