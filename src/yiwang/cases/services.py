@@ -528,7 +528,7 @@ class _Files:
     """What a draft holds at submission: its files (not replaced) and its version's list."""
 
     rows: list[CaseMaterial]
-    required: list[Material]
+    listed: list[Material]
 
     @classmethod
     def of(cls, case: Case) -> _Files:
@@ -537,7 +537,7 @@ class _Files:
 
     def missing(self) -> list[str]:
         provided = {row.material.seq for row in self.rows if row.material is not None}
-        return [m.name for m in self.required if m.required and m.seq not in provided]
+        return [m.name for m in self.listed if m.required and m.seq not in provided]
 
     def names(self) -> list[str]:
         return sorted({row.name for row in self.rows})
@@ -545,10 +545,10 @@ class _Files:
 
 def _attach_all(case: Case, uploads: Sequence[Upload], *, user: User | None) -> _Files:
     """Attach the files of a new draft or intake (one read of the version's materials)."""
-    required = list(case.version.materials.all())
-    known = {m.seq: m for m in required}
+    listed = list(case.version.materials.all())
+    known = {m.seq: m for m in listed}
     rows = [_attach(case, u, user=user, round_=0, known=known) for u in uploads]
-    return _Files(rows, required)
+    return _Files(rows, listed)
 
 
 def _submit_checks(case: Case, files: _Files) -> dict[str, str]:
