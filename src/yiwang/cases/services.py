@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -543,12 +544,29 @@ class _Files:
         return sorted({row.name for row in self.rows})
 
 
-def _attach_all(case: Case, uploads: Sequence[Upload], *, user: User | None) -> _Files:
-    """Attach the files of a new draft or intake (one read of the version's materials)."""
+def _attach_all(
+    case: Case, uploads: Sequence[Upload], *, user: User | None, stored: list[CaseMaterial]
+) -> _Files:
+    """Attach the files of a new draft or intake (one read of the version's materials); each
+    row is added to `stored` as soon as its file is written."""
     listed = list(case.version.materials.all())
     known = {m.seq: m for m in listed}
-    rows = [_attach(case, u, user=user, round_=0, known=known) for u in uploads]
-    return _Files(rows, listed)
+    for upload in uploads:
+        stored.append(_attach(case, upload, user=user, round_=0, known=known))
+    return _Files(list(stored), listed)
+
+
+@contextmanager
+def _files_undone_on_failure() -> Iterator[list[CaseMaterial]]:
+    """The rows whose files were written in the block: if the block fails, the rows roll back
+    with its transaction and their files are deleted here, so nothing is left in storage."""
+    stored: list[CaseMaterial] = []
+    try:
+        yield stored
+    except BaseException:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
 
 
 def _submit_checks(case: Case, files: _Files) -> dict[str, str]:
@@ -714,7 +732,7 @@ def case_apply(
         return Submitted(previous, None, created=False)
     now = _now(now)
     try:
-        with transaction.atomic():
+        with _files_undone_on_failure() as stored, transaction.atomic():
             # The draft is new and this transaction's own: no lock, no savepoints, no re-reads.
             draft = _draft_save(
                 user=user,
@@ -728,7 +746,7 @@ def case_apply(
                 idempotency_key=idempotency_key,
                 now=now,
             )
-            files = _attach_all(draft, uploads, user=user)
+            files = _attach_all(draft, uploads, user=user, stored=stored)
             password = _draft_submit(
                 draft, files=files, user=user, idempotency_key=idempotency_key, now=now
             )
@@ -811,7 +829,7 @@ def case_intake(
     enterprise = (
         None if is_person else Enterprise.objects.filter(uscc=walk_in.id_number.upper()).first()
     )
-    with transaction.atomic():
+    with _files_undone_on_failure() as stored, transaction.atomic():
         case = Case(
             item=item,
             version=version,
@@ -837,7 +855,7 @@ def case_intake(
             intake_by=officer,
         )
         case.save()
-        files = _attach_all(case, uploads, user=officer.user)
+        files = _attach_all(case, uploads, user=officer.user, stored=stored)
         values = _submit_checks(case, files)
         password = _number_and_submit(case, now=now, values=values, files=files)
         _event(

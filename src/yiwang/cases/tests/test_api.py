@@ -213,6 +213,8 @@ def test_apply_refuses_bad_bodies_and_creates_nothing(
     body = refused(apply(client, citizen.user, matter, **changes), status)
     assert field in body["fields"], body
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    # Files written before the refusal (a missing material, a bad form) are gone with the rows.
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
 
 
 def test_apply_refuses_a_body_that_is_not_json(
@@ -651,7 +653,7 @@ def _race(count: int, request: Any) -> list[Any]:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_applies_with_one_key_make_one_case(
-    citizen: Person, matter: ImplementationItem, sms_file: Path
+    citizen: Person, matter: ImplementationItem, sms_file: Path, settings: Any
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serializes writing transactions; the race needs PostgreSQL")
@@ -663,6 +665,8 @@ def test_concurrent_applies_with_one_key_make_one_case(
     assert Case.objects.count() == 1
     assert {r.json()["id"] for r in responses} == {Case.objects.get().pk}
     assert sum(r.json()["query_password"] is not None for r in responses) == 1
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert len(stored) == CaseMaterial.objects.count() == 2  # nothing left by the others
 
 
 @pytest.mark.django_db(transaction=True)

@@ -494,7 +494,7 @@ def test_intake_end_to_end(
 
 
 def test_intake_names_the_missing_material_and_keeps_the_input(
-    matter: ImplementationItem, officer: Staff
+    matter: ImplementationItem, officer: Staff, tmp_path: Path
 ) -> None:
     url = f"/workbench/cases/intake/?item={matter.code}"
     data = _intake_post()
@@ -504,6 +504,7 @@ def test_intake_names_the_missing_material_and_keeps_the_input(
     page = response.content.decode()
     assert "经营场所平面图" in page and 'value="西峰小吃店"' in page
     assert not Case.objects.exists()
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []  # 申请书 removed
 
 
 def test_intake_is_for_window_officers_of_the_department(

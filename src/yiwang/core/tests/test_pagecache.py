@@ -147,9 +147,7 @@ def test_the_writing_process_sees_its_change_at_once(
     assert public_cached("x", build) == "built 2"
 
 
-def test_the_local_copy_expires_with_its_entry(
-    clock: Clock, round_trips: list[list[str]]
-) -> None:
+def test_the_local_copy_expires_with_its_entry(clock: Clock, round_trips: list[list[str]]) -> None:
     public_cached("x", Builder(), seconds=5)
     for n in range(6):  # the window kept open by reads of new entries
         clock.now += 0.9
