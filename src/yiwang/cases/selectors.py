@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, Role, Staff, User
@@ -210,3 +210,15 @@ def asked_of_applicant(case: Case) -> Asked | None:
     if case.state == CaseState.COMPLETED and case.delivery == "pickup":
         return Asked("办理结果已出，请携带身份证件到窗口领取")
     return None
+
+
+def case_counts_by_item(*, since: dt.datetime) -> dict[int, int]:
+    """Cases submitted since `since` (window intake included, drafts never), per item id. For
+    the periodic count of 办件量; it reads every case of the period, so never in a request."""
+    rows = (
+        Case.objects.filter(submitted_at__gte=since)
+        .order_by()
+        .values_list("item_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

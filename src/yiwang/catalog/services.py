@@ -4,6 +4,8 @@ data-quality rules, and published as versions; every change is audited."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +36,8 @@ from yiwang.catalog.rules import (
 from yiwang.core.audit import audit_record
 from yiwang.core.pagecache import public_changed
 from yiwang.regions.models import Department
+
+logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 
@@ -374,3 +378,22 @@ def basic_item_note_set(*, item: BasicItem, note: str, actor: str) -> BasicItem:
         )
     item.local_note = note.strip()
     return item
+
+
+def item_application_counts_set(*, counts: Mapping[int, int]) -> int:
+    """Set every implementation item's 办件量 (the order of the portal's hot matters and of the
+    matter lists) to `counts` (item id → cases; an item not named has 0). Returns how many items
+    changed; public pages are rebuilt once this commits when any did. A statistic derived from
+    the cases, so it is logged, not audited."""
+    with transaction.atomic():
+        current = ImplementationItem.objects.values_list("pk", "application_count")
+        changed = [
+            ImplementationItem(pk=pk, application_count=counts.get(pk, 0))
+            for pk, count in current.iterator(chunk_size=2000)
+            if counts.get(pk, 0) != count
+        ]
+        ImplementationItem.objects.bulk_update(changed, ["application_count"], batch_size=500)
+        if changed:
+            public_changed()
+    logger.info("application counts: %s items changed", len(changed))
+    return len(changed)

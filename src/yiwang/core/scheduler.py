@@ -45,6 +45,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "review_invitations", dt.timedelta(minutes=5), "yiwang.reviews.tasks:review_invitations"
     ),
     PeriodicJob("review_defaults", dt.timedelta(hours=1), "yiwang.reviews.tasks:review_defaults"),
+    PeriodicJob("item_counts", dt.timedelta(hours=6), "yiwang.cases.tasks:item_counts_refresh"),
 )
 
 
