@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role, Staff
 from yiwang.accounts.selectors import staff_roles
-from yiwang.accounts.web import form_error
+from yiwang.accounts.web import client_ip, form_error
 from yiwang.core.errors import YiwangError
 from yiwang.core.workdays import count_working_days
 from yiwang.regions.models import Department, Window
@@ -253,6 +253,9 @@ def export(request: HttpRequest, staff: Staff) -> HttpResponse:
         department_name=department.name,
         month=month,
         lines=_lines(department, month, today=today),
+    )
+    services.assessment_exported(
+        staff=staff, department=department, month=month, source_ip=client_ip(request)
     )
     response = HttpResponse(data, content_type=XLSX)
     filename = f"月度考核-{department.name}-{month:%Y-%m}.xlsx"

@@ -27,7 +27,7 @@ from yiwang.cases.services import is_applicant
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import YiwangError
 from yiwang.core.workdays import calendar_between
-from yiwang.regions.models import Window
+from yiwang.regions.models import Department, Window
 from yiwang.reviews import rules
 from yiwang.reviews.errors import ReviewError, ReviewErrorCode
 from yiwang.reviews.models import (
@@ -613,6 +613,18 @@ def ticket_appeal_decide(
 
 
 # --- Staff performance ------------------------------------------------------------------------
+
+
+def assessment_exported(
+    *, staff: Staff, department: Department, month: dt.date, source_ip: str | None = None
+) -> None:
+    """Record who took a department's monthly assessment (named officers' scores) out of the
+    platform as a file."""
+    audit_record(
+        actor=staff.user.username, action="review.assessment_exported",
+        object_type="department", object_id=department.pk, source_ip=source_ip,
+        detail={"month": f"{month:%Y-%m}"},
+    )  # fmt: skip
 
 
 def attendance_sign_in(

@@ -23,6 +23,7 @@ from yiwang.accounts.tests.conftest import QINGCHENG, XIFENG, _staff
 from yiwang.cases.models import Case
 from yiwang.cases.tests.conftest import accepted_case
 from yiwang.catalog.models import ImplementationItem
+from yiwang.core.models import AuditRecord
 from yiwang.regions.models import Window
 from yiwang.reviews import services
 from yiwang.reviews.errors import ReviewError
@@ -476,6 +477,9 @@ def test_export_is_the_same_month_in_excel(client: Client, march: Staff, approve
     assert formats["综合得分"] == formats["平均办理天数"] == "0.0"
     notes = [row[0].value for row in book["计分说明"].iter_rows()]
     assert notes[0] == "综合得分 = 40% × 满意率 + 40% × 德能勤绩廉平均分 + 20% × 出勤率"
+    record = AuditRecord.objects.get(action="review.assessment_exported")
+    assert record.actor == approver.user.username and record.detail == {"month": "2025-03"}
+    assert record.object_id == str(march.department_id)
 
 
 @pytest.mark.django_db
