@@ -19,6 +19,7 @@ class BookingsErrorCode(StrEnum):
     TOO_MANY = "booking_too_many"
     NOT_CANCELLABLE = "booking_not_cancellable"
     CHECK_IN_CLOSED = "booking_check_in_closed"
+    CHECK_IN_LOCKED = "booking_check_in_locked"
     NOT_CHECKABLE = "booking_not_checkable"
     NO_SUCH_SERVICE = "queue_no_such_service"
     QUEUE_EMPTY = "queue_empty"
@@ -34,6 +35,7 @@ STATUS: dict[str, int] = {
     BookingsErrorCode.TOO_MANY: 409,
     BookingsErrorCode.NOT_CANCELLABLE: 409,
     BookingsErrorCode.CHECK_IN_CLOSED: 409,
+    BookingsErrorCode.CHECK_IN_LOCKED: 429,
     BookingsErrorCode.NOT_CHECKABLE: 409,
     BookingsErrorCode.QUEUE_EMPTY: 409,
     BookingsErrorCode.WINDOW_BUSY: 409,

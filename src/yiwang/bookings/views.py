@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts.models import Person
 from yiwang.accounts.selectors import person_of
+from yiwang.accounts.web import client_ip
 from yiwang.bookings import selectors, services
 from yiwang.bookings.errors import BookingsError, BookingsErrorCode
 from yiwang.bookings.models import Booking, QueueTicket
@@ -148,7 +151,7 @@ def _kiosk_post(request: HttpRequest, hall: Hall) -> QueueTicket:
     person = person_of(request.user)  # type: ignore[arg-type]
     actor = actor_label(request.user) if person else services.KIOSK_ACTOR
     if request.POST.get("action") == "check_in":
-        return services.booking_check_in(code=request.POST.get("code", ""), hall=hall)
+        return _check_in(request, hall)
     item_code = request.POST.get("item", "").strip()
     if item_code:
         item = selectors.item_for_ticket(code=item_code)
@@ -160,6 +163,28 @@ def _kiosk_post(request: HttpRequest, hall: Hall) -> QueueTicket:
     return services.ticket_take(
         hall=hall, window_kind=kind, department=department, person=person, actor=actor
     )
+
+
+CHECK_IN_LOCK_SECONDS = 15 * 60
+
+
+def _check_in(request: HttpRequest, hall: Hall) -> QueueTicket:
+    """Check in by booking code. The kiosk page is public: wrong codes are counted per address,
+    so codes cannot be guessed by trying (a hall kiosk's typos stay far below the limit)."""
+    key = f"bookings:check_in_failures:{client_ip(request) or '-'}"
+    if cache.get(key, 0) >= settings.BOOKINGS_CHECK_IN_FAILURE_LIMIT:
+        raise BookingsError(
+            "预约码输入错误次数过多，请 15 分钟后再试，或到服务台签到",
+            code=BookingsErrorCode.CHECK_IN_LOCKED,
+            field="code",
+        )
+    try:
+        return services.booking_check_in(code=request.POST.get("code", ""), hall=hall)
+    except BookingsError as exc:
+        if exc.code == BookingsErrorCode.NOT_FOUND:
+            cache.add(key, 0, CHECK_IN_LOCK_SECONDS)
+            cache.incr(key)
+        raise
 
 
 def kiosk_ticket(request: HttpRequest, hall_id: int, token: str) -> HttpResponse:

@@ -4,6 +4,7 @@ with their permissions (another's booking or window is "not found")."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -174,6 +175,26 @@ def test_kiosk_refuses_bad_input(
     assert response.status_code == status
     assert message in response.content.decode()
     assert not QueueTicket.objects.exists()
+
+
+def test_wrong_codes_are_limited_per_address(
+    client: Client, citizen: Person, city_hall: Hall, passport: ImplementationItem, settings: Any
+) -> None:
+    settings.BOOKINGS_CHECK_IN_FAILURE_LIMIT = 3
+    start = timezone.now() + dt.timedelta(minutes=10)
+    if timezone.localtime(start).date() != timezone.localdate():
+        pytest.skip("the slot would start after midnight")
+    slot = make_slot(city_hall, start, window=window_of(city_hall, "A01"))
+    booking = services.booking_create(person=citizen, slot=slot, item=passport)
+    url = f"/bookings/hall/{city_hall.pk}/take/"
+    for _ in range(3):
+        assert client.post(url, {"action": "check_in", "code": "NOPE2345"}).status_code == 404
+    locked = client.post(url, {"action": "check_in", "code": booking.code})
+    assert locked.status_code == 429 and "错误次数过多" in locked.content.decode()
+    assert not QueueTicket.objects.exists()  # even the right code waits
+    other = Client(REMOTE_ADDR="10.0.0.2")  # another kiosk is not affected
+    assert other.post(url, {"action": "check_in", "code": booking.code}).status_code == 302
+    assert QueueTicket.objects.count() == 1
 
 
 def test_a_forged_ticket_link_is_refused(client: Client, xifeng_hall: Hall) -> None:
