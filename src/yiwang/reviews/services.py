@@ -242,6 +242,15 @@ def tablet_token(window: Window) -> str:
     return salted_hmac("yiwang.reviews.tablet", str(window.pk), algorithm="sha256").hexdigest()[:20]
 
 
+def tablet_addresses_shown(*, staff: Staff, windows: int, source_ip: str | None = None) -> None:
+    """Record who was shown the tablets' addresses (each carries its window's key)."""
+    audit_record(
+        actor=staff.user.username, action="review.tablet_addresses_shown",
+        object_type="region", object_id=staff.region_prefix, source_ip=source_ip,
+        detail={"windows": windows},
+    )  # fmt: skip
+
+
 def tablet_check(window: Window, token: str) -> None:
     if not constant_time_compare(tablet_token(window), token or ""):
         raise ReviewError(ReviewErrorCode.TABLET_INVALID)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
 from yiwang.accounts.models import Role, Staff, User
 from yiwang.accounts.selectors import acting_enterprise_get, person_of, staff_roles
-from yiwang.accounts.web import form_error
+from yiwang.accounts.web import client_ip, form_error
 from yiwang.cases.models import Case
 from yiwang.cases.selectors import case_for_applicant
 from yiwang.core.errors import YiwangError
@@ -282,4 +282,5 @@ def tablets(request: HttpRequest, staff: Staff) -> HttpResponse:
     rows = [
         {"window": window, "url": site + tablet_path(window)} for window in _windows_within(staff)
     ]
+    services.tablet_addresses_shown(staff=staff, windows=len(rows), source_ip=client_ip(request))
     return render(request, "reviews/tablet/list.html", {"staff": staff, "rows": rows})

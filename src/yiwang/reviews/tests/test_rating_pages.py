@@ -18,6 +18,7 @@ from yiwang.cases import services as cases
 from yiwang.cases.models import Case
 from yiwang.cases.tests.conftest import FORM_DATA, accepted_case, uploads
 from yiwang.catalog.models import ImplementationItem
+from yiwang.core.models import AuditRecord
 from yiwang.regions.models import Window
 from yiwang.reviews import services
 from yiwang.reviews.errors import ReviewErrorCode
@@ -273,11 +274,16 @@ def test_admins_and_supervisors_list_their_regions_tablet_addresses(
     assert 0 < page.count("<tr data-window=") < city_rows
     page = text(staff_client(other_supervisor).get("/reviews/tablets/"))
     assert f"/reviews/tablet/{window.pk}/" not in page  # another county's window
+    shown = AuditRecord.objects.filter(action="review.tablet_addresses_shown").order_by("seq")
+    assert [r.actor for r in shown] == [
+        s.user.username for s in (sysadmin, supervisor, other_supervisor)
+    ]
 
 
 def test_other_staff_may_not_list_tablet_addresses(window: Window, officer: Staff) -> None:
     response = staff_client(officer).get("/reviews/tablets/")
     assert response.status_code == 403 and "系统管理员" in text(response)
     assert services.tablet_token(window) not in text(response)
+    assert not AuditRecord.objects.filter(action="review.tablet_addresses_shown").exists()
     anonymous = Client().get("/reviews/tablets/")
     assert anonymous.status_code == 302 and "/workbench/login/" in anonymous["Location"]
