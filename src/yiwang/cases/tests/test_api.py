@@ -693,8 +693,9 @@ def test_concurrent_applies_get_consecutive_numbers(
         pytest.skip("SQLite serializes writing transactions; the race needs PostgreSQL")
     settings.NOTIFY = {**settings.NOTIFY, "PER_PHONE_PER_MINUTE": 0, "PER_PHONE_PER_HOUR": 0}
     token = bearer(citizen.user)
-    keys = iter(f"race-key-{n:04d}" for n in range(20))
-    bodies = [(apply_body(matter), {**token, "Idempotency-Key": next(keys)}) for _ in range(20)]
+    bodies = [
+        (apply_body(matter), {**token, "Idempotency-Key": f"race-{n:04d}"}) for n in range(20)
+    ]
     pending = deque(bodies)  # popleft is atomic: each thread takes its own body and key
     responses = _race(20, lambda client: post(client, "/applications", *pending.popleft()))
     assert Counter(r.status_code for r in responses) == {201: 20}
