@@ -9,6 +9,7 @@ Everything runs on this machine and talks to 127.0.0.1 only. Settings (environme
     BENCH_SECONDS       60     length of the mixed run
     BENCH_USERS         100    simulated users (closed loop, BENCH_WAIT seconds between requests)
     BENCH_WAIT          0.05-0.3
+    BENCH_RAMP          10     seconds to start the users of the mixed runs, not counted
     BENCH_PHASE_SECONDS 10     length of each single-request saturation phase (ratios)
     BENCH_PORT          8077
     BENCH_WORKERS       0      web workers (0: one per core)
@@ -62,6 +63,7 @@ PHASE_SECONDS = int(setting("BENCH_PHASE_SECONDS", "10"))
 PORT = int(setting("BENCH_PORT", "8077"))
 WORKERS = int(setting("BENCH_WORKERS", "0")) or (os.cpu_count() or 1)
 THREADS = int(setting("BENCH_THREADS", "0"))  # 0: what `serve --production` chooses
+RAMP = int(setting("BENCH_RAMP", "10"))
 HOST = f"http://127.0.0.1:{PORT}"
 REDIS_PORT = PORT + 1
 
@@ -367,9 +369,19 @@ class CpuSampler:
 
 
 def locust(
-    name: str, *, seconds: int, users: int, classes: list[str], tags: list[str], env: dict[str, str]
+    name: str,
+    *,
+    seconds: int,
+    users: int,
+    classes: list[str],
+    tags: list[str],
+    env: dict[str, str],
+    ramp: int = 0,
 ) -> tuple[dict[str, Any], subprocess.Popen[bytes]]:
+    """Locust headless for `seconds`; with `ramp`, the users start over `ramp` seconds first and
+    the figures count only from when the last one is running (`--reset-stats`)."""
     prefix = OUT / name
+    rate = users / ramp if ramp else max(1, users // 2)
     command = [
         str(BIN / "locust"),
         "-f",
@@ -380,9 +392,9 @@ def locust(
         "-u",
         str(users),
         "-r",
-        str(max(1, users // 2)),
+        f"{rate:g}",
         "-t",
-        f"{seconds}s",
+        f"{seconds + ramp}s",
         "--csv",
         str(prefix),
         "--only-summary",
@@ -393,6 +405,8 @@ def locust(
         "--exit-code-on-error",
         "0",
     ]
+    if ramp:
+        command.append("--reset-stats")
     # The user classes go before `--tags`, which would take them for tags.
     command[3:3] = classes
     if tags:
@@ -448,12 +462,35 @@ def run_locust(
     tags: list[str],
     env: dict[str, str],
     sampler: CpuSampler | None = None,
+    ramp: int = 0,
 ) -> list[dict[str, Any]]:
-    info, process = locust(name, seconds=seconds, users=users, classes=classes, tags=tags, env=env)
-    if sampler is not None:
+    """One locust run; `sampler` (not yet started) measures the CPU while the figures count."""
+    info, process = locust(
+        name, seconds=seconds, users=users, classes=classes, tags=tags, env=env, ramp=ramp
+    )
+    if sampler is None:
+        process.wait(timeout=seconds + ramp + 120)
+    else:
         sampler.locust_pid = process.pid
-    process.wait(timeout=seconds + 120)
+        _wait_until_running(info["prefix"], users, process, timeout=ramp + 60)
+        with sampler:
+            process.wait(timeout=seconds + 120)
     return locust_stats(info["prefix"])
+
+
+def _wait_until_running(
+    prefix: Path, users: int, process: subprocess.Popen[bytes], *, timeout: int
+) -> None:
+    """Until locust's history (one row a second) shows every user running: the moment its
+    figures are reset after the ramp."""
+    history = Path(f"{prefix}_stats_history.csv")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if history.exists():
+            lines = history.read_text(encoding="utf-8").splitlines()
+            if len(lines) > 1 and lines[-1].split(",")[1:2] == [str(users)]:
+                return
+        time.sleep(0.2)
 
 
 # --- Profile ----------------------------------------------------------------------------------
@@ -596,7 +633,13 @@ def report(results: dict[str, Any]) -> str:
         ),
         f"- Load: {results['users']} simulated users, {results['wait']} s between a user's "
         f"requests, {results['seconds']} s, a new login every {results['session']} requests "
-        "of a citizen; load generator on the same machine.",
+        "of a citizen; load generator on the same machine."
+        + (
+            f" The users of the mixed and paced runs start over {results['ramp']} s first, not "
+            "counted (their first logins all at once are no part of the mix)."
+            if results.get("ramp")
+            else ""
+        ),
         "",
         "### Mixed scenario",
         "",
@@ -798,6 +841,7 @@ def main() -> None:
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "scale": SCALE,
         "seconds": SECONDS,
+        "ramp": RAMP,
         "users": USERS,
         "wait": setting("BENCH_WAIT", "0.05-0.3"),
         "session": setting("BENCH_SESSION_REQUESTS", "30"),
@@ -842,10 +886,10 @@ def main() -> None:
             database = urlsplit(DATABASE_URL).path.lstrip("/")
             profiling = setting("BENCH_PROFILE", "1") == "1"
             # No profiler here: py-spy sampling two workers took a fifth of the machine.
-            with CpuSampler(server.pid, database) as sampler:
-                results["mixed"] = run_locust("mixed", seconds=SECONDS, users=USERS,
-                                              classes=[], tags=[], env=load_env,
-                                              sampler=sampler)  # fmt: skip
+            sampler = CpuSampler(server.pid, database)
+            results["mixed"] = run_locust("mixed", seconds=SECONDS, users=USERS, classes=[],
+                                          tags=[], env=load_env, sampler=sampler,
+                                          ramp=RAMP)  # fmt: skip
             mixed = results["mixed"]
             results["failures"] = locust_failures(OUT / "mixed")
             results["cpu"] = sampler.split()
@@ -879,7 +923,13 @@ def main() -> None:
 
                 paced_env = {**load_env, "BENCH_WAIT": f"{0.5 * pause:.2f}-{1.5 * pause:.2f}"}
                 results["paced"] = run_locust(
-                    "paced", seconds=SECONDS, users=USERS, classes=[], tags=[], env=paced_env
+                    "paced",
+                    seconds=SECONDS,
+                    users=USERS,
+                    classes=[],
+                    tags=[],
+                    env=paced_env,
+                    ramp=RAMP,
                 )
                 if profiling:
                     # Where the time of the mix goes: the paced mix once more under py-spy (the

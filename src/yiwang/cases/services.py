@@ -471,6 +471,20 @@ def _attach(
     round_: int,
     known: Mapping[int, Material] | None = None,
 ) -> CaseMaterial:
+    row = _material_file(case, upload, user=user, round_=round_, known=known)
+    row.save()
+    return row
+
+
+def _material_file(
+    case: Case,
+    upload: Upload,
+    *,
+    user: User | None,
+    round_: int,
+    known: Mapping[int, Material] | None = None,
+) -> CaseMaterial:
+    """The checked upload written to storage, as a material row not yet saved."""
     from yiwang.cases.uploads import upload_check
 
     checked = upload_check(
@@ -489,7 +503,6 @@ def _attach(
         uploaded_by=user,
     )
     row.file.save(f"{checked.sha256[:16]}.{checked.kind}", ContentFile(upload.data), save=False)
-    row.save()
     return row
 
 
@@ -547,12 +560,13 @@ class _Files:
 def _attach_all(
     case: Case, uploads: Sequence[Upload], *, user: User | None, stored: list[CaseMaterial]
 ) -> _Files:
-    """Attach the files of a new draft or intake (one read of the version's materials); each
-    row is added to `stored` as soon as its file is written."""
+    """Attach the files of a new draft or intake: one read of the version's materials, one
+    insert for all the rows. Each row is added to `stored` as soon as its file is written."""
     listed = list(case.version.materials.all())
     known = {m.seq: m for m in listed}
     for upload in uploads:
-        stored.append(_attach(case, upload, user=user, round_=0, known=known))
+        stored.append(_material_file(case, upload, user=user, round_=0, known=known))
+    CaseMaterial.objects.bulk_create(stored)
     return _Files(list(stored), listed)
 
 

@@ -584,19 +584,24 @@ def test_list_query_counts_do_not_grow_with_the_cases(
 
 
 # Measured on PostgreSQL: the token, the person, the matter, the key check, then in one
-# transaction the version, the draft and its event, the version's materials, one row per file,
-# the case number (one upsert), the case, the report row (insert and read back), the SMS (lock,
-# rate count, row), the department, the notice number (one upsert), the notice and the event.
-# SQLite makes one fewer (no advisory lock). Exact: a new query on every submission must be a
-# decision, not an accident.
-APPLY_QUERIES = 21
+# transaction the version, the draft and its event, the version's materials, the files' rows
+# (one insert, however many files), the case number (one upsert), the case, the report row
+# (insert and read back), the SMS (lock, rate count, row), the department, the notice number
+# (one upsert), the notice and the event. SQLite makes one fewer (no advisory lock). Exact: a
+# new query on every submission must be a decision, not an accident.
+APPLY_QUERIES = 20
 
 
+@pytest.mark.parametrize("seqs", [(1, 2), (1, 2, 1, 2)], ids=["2 files", "4 files"])
 def test_applying_makes_a_fixed_number_of_queries_and_no_savepoints(
-    client: Client, citizen: Person, matter: ImplementationItem, sms_file: Path
+    client: Client,
+    citizen: Person,
+    matter: ImplementationItem,
+    sms_file: Path,
+    seqs: tuple[int, ...],
 ) -> None:
     headers = {**bearer(citizen.user), "Idempotency-Key": "key-00000001"}
-    body = apply_body(matter)
+    body = apply_body(matter, files=files(*seqs))
     with CaptureQueriesContext(connection) as captured:
         response = post(client, "/applications", body, headers)
     assert response.status_code == 201, response.content
@@ -605,6 +610,8 @@ def test_applying_makes_a_fixed_number_of_queries_and_no_savepoints(
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1, statements
     expected = APPLY_QUERIES if connection.vendor == "postgresql" else APPLY_QUERIES - 1
     assert len(statements) - 2 == expected, statements  # not counting SAVEPOINT / RELEASE
+    case = Case.objects.get(pk=response.json()["id"])
+    assert sorted(m.material.seq for m in case.materials.all()) == sorted(seqs)
 
 
 def test_a_refused_sms_does_not_stop_the_submission(
