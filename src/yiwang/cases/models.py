@@ -71,8 +71,14 @@ class Case(models.Model):
     version = models.ForeignKey(
         "catalog.ItemVersion", verbose_name="事项版本", on_delete=models.PROTECT, related_name="+"
     )
+    # No index of their own for `department`, `applicant_user` and `enterprise`: the composite
+    # indexes in Meta begin with them, and every index is written again on each submission.
     department = models.ForeignKey(
-        "regions.Department", verbose_name="办理部门", on_delete=models.PROTECT, related_name="+"
+        "regions.Department",
+        verbose_name="办理部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     region_prefix = models.CharField("区划前缀", max_length=12, db_index=True)
     state = models.CharField(
@@ -88,6 +94,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     person = models.ForeignKey(
         "accounts.Person",
@@ -104,6 +111,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     applicant_type = models.CharField("申请人类型", max_length=1, choices=ApplicantType.choices)
     applicant_name = models.CharField("申请人名称", max_length=200)
