@@ -381,6 +381,8 @@ def locust(
     """Locust headless for `seconds`; with `ramp`, the users start over `ramp` seconds first and
     the figures count only from when the last one is running (`--reset-stats`)."""
     prefix = OUT / name
+    for stale in OUT.glob(f"{name}_*.csv"):  # an earlier run's figures must not be read as these
+        stale.unlink()
     rate = users / ramp if ramp else max(1, users // 2)
     command = [
         str(BIN / "locust"),
