@@ -38,6 +38,13 @@ class BearerToken(HttpBearer):
 
 
 class TokenIn(Schema):
+    grant_type: str | None = Field(
+        None,
+        max_length=40,
+        description="client_credentials：部门系统以客户端标识和密钥取令牌；省略：个人用户登录",
+    )
+    client_id: str | None = Field(None, max_length=40, description="接口客户端标识（部门系统）")
+    client_secret: str | None = Field(None, max_length=200, description="接口客户端密钥")
     client: str = Field("app", max_length=40, description="客户端：app / wechat / alipay")
     identifier: str | None = Field(None, description="身份证号码或手机号码（密码方式）")
     password: str | None = None
@@ -47,7 +54,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(description="部门系统的令牌没有刷新令牌：到期后重新获取")
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
 
@@ -72,13 +79,22 @@ class MeOut(Schema):
     enterprises: list[EnterpriseOut]
 
 
-def _token_out(token: ApiToken, access: str, refresh: str) -> TokenOut:
+def _token_out(token: ApiToken, access: str, refresh: str | None) -> TokenOut:
     expires_in = int((token.access_expires_at - timezone.now()).total_seconds())
     return TokenOut(access_token=access, refresh_token=refresh, expires_in=expires_in)
 
 
-@router.post("/token", response=TokenOut, summary="获取令牌（密码或短信验证码）")
+@router.post("/token", response=TokenOut, summary="获取令牌（密码、短信验证码或客户端密钥）")
 def token_obtain(request: HttpRequest, body: TokenIn) -> TokenOut:
+    if body.grant_type == "client_credentials":
+        if not (body.client_id and body.client_secret):
+            raise AccountsError(AccountsErrorCode.INVALID, message="请提供客户端标识和密钥")
+        token, access = services.api_client_token_issue(
+            client_id=body.client_id, secret=body.client_secret, source_ip=client_ip(request)
+        )
+        return _token_out(token, access, None)
+    if body.grant_type not in (None, "password", "sms_code"):
+        raise AccountsError(AccountsErrorCode.INVALID, message="不支持的授权方式（grant_type）")
     user: User | None = None
     if body.identifier and body.password:
         user = authenticate(request, username=body.identifier, password=body.password)

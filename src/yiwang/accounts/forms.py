@@ -98,5 +98,12 @@ class StaffCreateForm(forms.Form):
     )
 
 
+class ApiClientForm(forms.Form):
+    name = forms.CharField(label="系统名称", max_length=100, error_messages=REQUIRED)
+    username = forms.CharField(
+        label="代表的工作人员（用户名）", max_length=150, error_messages=REQUIRED
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)

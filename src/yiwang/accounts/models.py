@@ -237,13 +237,45 @@ class OneTimeCode(models.Model):
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ApiClient(models.Model):
+    """A department's system that calls the staff API as one staff account (OAuth 2.0 client
+    credentials, RFC 6749 §4.4): it obtains tokens with `client_id` and its secret, and may do
+    exactly what that account's roles, department and region allow. Only the secret's digest
+    is stored; the secret is shown once, when the client is created."""
+
+    name = models.CharField("系统名称", max_length=100)
+    client_id = models.CharField("客户端标识", max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    staff = models.ForeignKey(
+        Staff, verbose_name="代表的工作人员", on_delete=models.PROTECT, related_name="api_clients"
+    )
+    created_by = models.ForeignKey(
+        Staff, verbose_name="创建人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近取令牌时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.client_id}）"
+
+
 class ApiToken(models.Model):
-    """A bearer token pair for app / WeChat / Alipay clients; only hashes are stored."""
+    """A bearer token pair for app / WeChat / Alipay clients, or an access token alone for a
+    department system (`api_client`, no refresh token); only hashes are stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     client = models.CharField("客户端", max_length=40)
+    api_client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, null=True, blank=True, related_name="tokens"
+    )
     access_hash = models.CharField(max_length=64, unique=True)
-    refresh_hash = models.CharField(max_length=64, unique=True)
+    refresh_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     access_expires_at = models.DateTimeField("访问令牌过期时间")
     refresh_expires_at = models.DateTimeField("刷新令牌过期时间")
     created_at = models.DateTimeField("签发时间", auto_now_add=True)

@@ -8,7 +8,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
-from yiwang.accounts.models import ADMIN_ROLES, AgentGrant, Enterprise, Person, Role, Staff, User
+from yiwang.accounts.models import (
+    ADMIN_ROLES,
+    AgentGrant,
+    ApiClient,
+    Enterprise,
+    Person,
+    Role,
+    Staff,
+    User,
+)
 
 
 def person_of(user: User) -> Person | None:
@@ -95,6 +104,15 @@ def staff_get_for(*, viewer: Staff, staff_id: int) -> Staff:
     if staff is None:
         raise AccountsError(AccountsErrorCode.OUT_OF_SCOPE)
     return staff
+
+
+def api_clients_visible_to(*, viewer: Staff) -> QuerySet[ApiClient]:
+    """The API clients acting as staff of the administrator's region and below."""
+    return (
+        ApiClient.objects.select_related("staff", "staff__department")
+        .filter(staff__region_prefix__startswith=viewer.region_prefix)
+        .order_by("revoked_at", "-created_at")
+    )
 
 
 def has_role(staff: Staff, role: Role) -> bool:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("totp/", views.totp_setup, name="totp"),
     path("staff/", views.staff_list, name="staff"),
     path("staff/<int:staff_id>/roles/", views.staff_roles, name="staff_roles"),
+    path("api-clients/", views.api_clients, name="api_clients"),
     path("audit/", views.audit_log, name="audit"),
     path("catalog/", catalog_views.catalog_list, name="catalog"),
     path("catalog/<str:code>/", catalog_views.catalog_item, name="catalog_item"),

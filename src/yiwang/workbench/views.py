@@ -18,7 +18,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import selectors, services
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
-from yiwang.accounts.forms import RoleForm, SecondFactorForm, StaffCreateForm, StaffLoginForm
+from yiwang.accounts.forms import (
+    ApiClientForm,
+    RoleForm,
+    SecondFactorForm,
+    StaffCreateForm,
+    StaffLoginForm,
+)
 from yiwang.accounts.models import OneTimeCode, Role, Staff, User
 from yiwang.accounts.session_keys import SECOND_FACTOR
 from yiwang.accounts.web import client_ip, form_error
@@ -32,6 +38,7 @@ from yiwang.workbench.auth import staff_required
 PENDING = "pending_staff_user"
 PENDING_AT = "pending_staff_at"
 PENDING_SECONDS = 300
+NEW_CLIENT_KEY = "workbench_new_api_client"
 MAX_SECOND_FACTOR_FAILURES = 5
 
 
@@ -261,6 +268,52 @@ def staff_roles(request: HttpRequest, staff: Staff, staff_id: int) -> HttpRespon
             form_error(form, exc)
     context = {"staff": staff, "target": target, "held": target.roles.all(), "form": form}
     return render(request, "workbench/roles.html", context, status=400 if form.errors else 200)
+
+
+@staff_required(Role.SYSTEM_ADMIN)
+@require_http_methods(["GET", "POST"])
+def api_clients(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """System administrator: the department systems that call the staff API, each as one staff
+    account of the region; a new client's secret is shown on this answer only."""
+    visible = selectors.api_clients_visible_to(viewer=staff)
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        client_id = request.POST.get("client", "")
+        client = visible.filter(pk=int(client_id)).first() if client_id.isdigit() else None
+        if client is None:
+            raise AccountsError(AccountsErrorCode.OUT_OF_SCOPE, message="未找到该接口客户端")
+        services.api_client_revoke(actor=staff, client=client)
+        return redirect("workbench:api_clients")
+    form = ApiClientForm(request.POST or None)
+    # The new secret crosses the redirect in the session and is taken out on the first showing
+    # (Post/Redirect/Get: reloading the page neither shows it again nor creates another client).
+    shown = request.session.pop(NEW_CLIENT_KEY, None) if request.method == "GET" else None
+    created = None
+    if shown is not None:
+        client = visible.filter(pk=shown[0]).first()
+        created = (client, shown[1]) if client is not None else None
+    if request.method == "POST" and form.is_valid():
+        target = (
+            selectors.staff_visible_to(viewer=staff)
+            .filter(user__username=form.cleaned_data["username"].strip())
+            .first()
+        )
+        if target is None:
+            form.add_error("username", "未找到该用户名的工作人员，或不在您管理的区域内")
+        else:
+            try:
+                client, secret = services.api_client_create(
+                    actor=staff, staff=target, name=form.cleaned_data["name"]
+                )
+                request.session[NEW_CLIENT_KEY] = [client.pk, secret]
+                return redirect("workbench:api_clients")
+            except YiwangError as exc:
+                form_error(form, exc)
+    context = {"staff": staff, "clients": visible[:500], "form": form, "created": created}
+    response = render(
+        request, "workbench/api_clients.html", context, status=400 if form.errors else 200
+    )
+    response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
 
 
 @staff_required(Role.AUDIT_ADMIN)

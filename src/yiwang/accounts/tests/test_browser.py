@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from yiwang.accounts.models import Person, Staff
 from yiwang.accounts.tests.conftest import PASSWORD, rid
 from yiwang.accounts.tests.test_login import totp_now
+from yiwang.cases.tests.test_walk_browser import staff_page
 from yiwang.notify.backends import last_code_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,3 +77,42 @@ def test_staff_logs_in_with_a_second_factor(page: Page, live_server: Any, office
     expect(page.locator("#staff-name")).to_have_text("officer")
     expect(page.locator("#staff-department")).to_have_text(officer.department.name)
     expect(page.locator("#second-factor")).to_have_text("密码 + 动态口令")
+
+
+def _token(live_server: Any, client_id: str, secret: str) -> int:
+    """The status of a client-credentials token request to the running server."""
+    body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    request = urllib.request.Request(  # noqa: S310 - the test's own live server
+        live_server.url + "/api/auth/token",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_system_administrator_creates_and_stops_an_api_client(
+    browser: Browser, live_server: Any, sysadmin: Staff, officer: Staff
+) -> None:
+    page = staff_page(browser, live_server, sysadmin)
+    page.goto(live_server.url + "/workbench/")
+    page.locator("#home-api-clients").click()
+    expect(page.locator("h1")).to_have_text("接口客户端")
+    page.get_by_label("系统名称").fill("市场监管业务系统")
+    page.get_by_label("代表的工作人员（用户名）").fill("officer")
+    page.get_by_role("button", name="创建").click()
+    expect(page.locator("#client-created")).to_contain_text("密钥只显示这一次")
+    client_id = page.locator("#created-client-id").inner_text().strip()
+    secret = page.locator("#created-secret").inner_text().strip()
+    assert _token(live_server, client_id, secret) == 200
+
+    page.reload()  # the page again: the secret is gone
+    row = page.locator("#client-table tr", has_text=client_id)
+    expect(row).to_contain_text("使用中")
+    expect(page.locator("#client-created")).to_have_count(0)
+    row.get_by_role("button", name="停用").click()
+    expect(page.locator("#client-table tr", has_text=client_id)).to_contain_text("已停用")
+    assert _token(live_server, client_id, secret) == 401
