@@ -31,8 +31,9 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, staff and role check (4 queries) come before each page's own reads. Measured on
 # SQLite and PostgreSQL: catalog 6 (count + page), staff 8 (roles, people, their roles,
-# departments), audit 5 (7 with the chain check); the bounds leave two queries of headroom.
-CATALOG_MAX, STAFF_MAX, AUDIT_MAX = 8, 10, 9
+# departments), audit 5 (7 with the chain check), API clients 5 (the clients with their staff
+# and departments); the bounds leave two queries of headroom.
+CATALOG_MAX, STAFF_MAX, AUDIT_MAX, API_CLIENTS_MAX = 8, 10, 9, 7
 
 
 def count(client: Client, url: str, check: Callable[[str], None]) -> int:
@@ -121,6 +122,47 @@ def test_staff_list_queries_do_not_grow_with_the_staff(sysadmin: Staff) -> None:
             accounts.staff_role_grant(actor=None, staff=member, role=role)
     many = count(client, "/workbench/staff/", _staff_rows(21))
     assert many == few <= STAFF_MAX
+
+
+# --- 接口客户端 (system administrator) ---------------------------------------------------------
+
+
+def _client_rows(expected: int) -> Callable[[str], None]:
+    def check(page: str) -> None:
+        table = page.split('id="client-table"', 1)[1].split("</table>", 1)[0]
+        assert table.count("<code>yw_") == expected
+
+    return check
+
+
+def test_api_client_list_queries_do_not_grow_with_the_clients(
+    sysadmin: Staff,  # noqa: F811
+) -> None:
+    departments = list(
+        Department.objects.filter(region_prefix__startswith=sysadmin.region_prefix)[:5]
+    )
+    members = [
+        accounts.staff_create(
+            actor=sysadmin,
+            username=f"system{index}",
+            name=f"系统账号{index}",
+            department=departments[index],
+            phone="",
+            password=PASSWORD,
+        )
+        for index in range(5)
+    ]
+    client = login(sysadmin)
+    accounts.api_client_create(actor=sysadmin, staff=members[0], name="系统0")
+    few = count(client, "/workbench/api-clients/", _client_rows(1))
+    for index in range(1, 20):
+        made, _ = accounts.api_client_create(
+            actor=sysadmin, staff=members[index % 5], name=f"系统{index}"
+        )
+        if index % 4 == 0:
+            accounts.api_client_revoke(actor=sysadmin, client=made)
+    many = count(client, "/workbench/api-clients/", _client_rows(20))
+    assert many == few <= API_CLIENTS_MAX, (many, few)
 
 
 # --- 审计日志 (audit administrator) ---------------------------------------------------------------
