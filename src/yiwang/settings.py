@@ -216,6 +216,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 API_ACCESS_TOKEN_SECONDS = env_int("API_ACCESS_TOKEN_SECONDS", 2 * 3600)
 API_REFRESH_TOKEN_SECONDS = env_int("API_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
+# Wrong client id or secret (department systems) per address per 15 minutes, then 429.
+API_CLIENT_FAILURE_LIMIT = env_int("API_CLIENT_FAILURE_LIMIT", 20)
 
 # --- notify (SMS outbox) ------------------------------------------------------------------------
 # (owned by the notify app: its backends and gateway settings go here; see docs/sms.md)

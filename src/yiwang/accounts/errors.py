@@ -39,6 +39,7 @@ class AccountsErrorCode(Enum):
     )
     TOKEN_INVALID = ("not_authenticated", "令牌无效或已过期，请重新登录", 401)
     CLIENT_INVALID = ("invalid_client", "客户端标识或密钥不正确，或该接口客户端已停用", 401)
+    CLIENT_LOCKED = ("client_locked", "客户端认证失败次数过多，请15分钟后再试", 429)
     LOGIN_FAILED = ("login_failed", "账号或密码不正确", 400)
     LOCKED_OUT = ("locked_out", "登录失败次数过多，账号已暂时锁定，请稍后再试", 403)
     SECOND_FACTOR_FAILED = ("second_factor_failed", "动态口令或验证码不正确", 400)

@@ -94,6 +94,23 @@ def test_wrong_credentials_are_refused_the_same_way_and_create_nothing(
                         content_type="application/json"), 401, "not_authenticated")  # fmt: skip
 
 
+def test_an_address_that_keeps_failing_is_locked_out(
+    client: Client, system: tuple[ApiClient, str], settings: Any
+) -> None:
+    settings.API_CLIENT_FAILURE_LIMIT = 3
+    api_client, secret = system
+    for _ in range(3):
+        refused(obtain(client, api_client.client_id, "wrong"), 401, "invalid_client")
+    # Locked: even the right secret is refused, and the tries are no longer audited one by one.
+    refused(obtain(client, api_client.client_id, secret), 429, "client_locked")
+    refused(obtain(client, api_client.client_id, "wrong"), 429, "client_locked")
+    assert AuditRecord.objects.filter(action="api.client_auth_failed").count() == 3
+    assert not ApiToken.objects.exists()
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    assert obtain(other, api_client.client_id, secret).status_code == 200
+
+
 def test_stopping_a_client_ends_its_tokens(
     client: Client, system: tuple[ApiClient, str], sysadmin: Staff
 ) -> None:
