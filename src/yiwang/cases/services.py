@@ -296,6 +296,13 @@ class Submitted:
     created: bool = True
 
 
+def _department_from(item: ImplementationItem, case: Case) -> None:
+    """The matter's department, when it was read with the matter, serves the new case too (its
+    notices name it): one query less per submission."""
+    if ImplementationItem.department.is_cached(item):
+        case.department = item.department
+
+
 def _published_version(item: ImplementationItem) -> ItemVersion:
     if item.status != ItemStatus.PUBLISHED or item.current_version_id is None:
         raise CaseError(CaseErrorCode.ITEM_NOT_AVAILABLE)
@@ -421,6 +428,7 @@ def _draft_save(
         idempotency_key=idempotency_key,
         **_applicant_fields(person, enterprise),
     )
+    _department_from(item, case)
     case.save()
     _event(case, EventKind.DRAFT_SAVED, now=now, user=user, actor_name=person.name, public=False)
     return case
@@ -868,6 +876,7 @@ def case_intake(
             idempotency_key=idempotency_key,
             intake_by=officer,
         )
+        _department_from(item, case)
         case.save()
         files = _attach_all(case, uploads, user=officer.user, stored=stored)
         values = _submit_checks(case, files)
