@@ -29,7 +29,8 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = (
-            ApiToken.objects.select_related("user")
+            # The person with the user (one query): the applicant endpoints all need them.
+            ApiToken.objects.select_related("user", "user__person")
             .filter(access_hash=token_digest(token), revoked_at__isnull=True)
             .first()
         )

@@ -43,6 +43,12 @@ class IdentifierBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of a request, with their person in the same query (most
+        signed-in pages show the person; staff have none, and the join finds nothing)."""
+        user = User._default_manager.select_related("person").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """Lockout key for an identifier, hashed so no ID number or phone lands in axes' tables."""

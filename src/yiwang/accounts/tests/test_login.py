@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,6 +45,17 @@ class TestPortalLogin:
         assert _login(client, citizen.phone, PASSWORD).status_code == 302
         assert AuditRecord.objects.filter(action="auth.login").count() == 2
         assert AuditRecord.objects.filter(action="auth.logout").count() == 1
+
+    def test_a_signed_in_request_reads_the_user_and_person_in_one_query(
+        self, client: Client, citizen: Person
+    ) -> None:
+        assert _login(client, citizen.phone, PASSWORD).status_code == 302
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/me/").status_code == 200
+        users = [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
+        assert len(users) == 1 and '"accounts_person"' in users[0], users
+        alone = [q["sql"] for q in queries if q["sql"].startswith('SELECT "accounts_person"')]
+        assert alone == []
 
     def test_same_message_for_unknown_account_and_wrong_password(
         self, client: Client, citizen: Person
