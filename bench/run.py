@@ -189,6 +189,17 @@ def password_hash_seconds(env: dict[str, str]) -> float:
         return 0.0
 
 
+def database_vacuum() -> float:
+    """VACUUM (ANALYZE) the bench database, so that each run starts from the same state even
+    where autovacuum is off (earlier runs leave dead rows behind). Returns the seconds taken."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    return time.monotonic() - started
+
+
 def database_facts(env: dict[str, str]) -> dict[str, Any]:
     import psycopg
 
@@ -196,7 +207,13 @@ def database_facts(env: dict[str, str]) -> dict[str, Any]:
         facts: dict[str, Any] = {
             "version": conn.execute("SHOW server_version").fetchone()[0],  # type: ignore[index]
         }
-        for name in ("shared_buffers", "work_mem", "max_connections", "synchronous_commit"):
+        for name in (
+            "shared_buffers",
+            "work_mem",
+            "max_connections",
+            "synchronous_commit",
+            "autovacuum",
+        ):
             facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
         rows = conn.execute(
             "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname IN "
@@ -620,7 +637,9 @@ def report(results: dict[str, Any]) -> str:
         f"- Machine: {m['cpu']}, {m['memory']}, {m['os']}; Python {m['python']}, "
         f"Django {m['django']}, granian {m['granian']}, locust {m['locust']}, "
         f"PostgreSQL {db['version']} (shared_buffers {db['shared_buffers']}, work_mem "
-        f"{db['work_mem']}, synchronous_commit {db['synchronous_commit']}), "
+        f"{db['work_mem']}, synchronous_commit {db['synchronous_commit']}, autovacuum "
+        f"{db.get('autovacuum', '?')}; vacuumed and analysed before the run in "
+        f"{results.get('vacuum_seconds', 0):.0f} s), "
         f"Redis for cache and sessions: {'yes' if results['redis'] else 'no'}.",
         f"- Server: `yiwang serve --production`, {results['workers']} granian WSGI workers "
         f"({results.get('threads') or 'default'} threads each), "
@@ -858,6 +877,8 @@ def main() -> None:
         if setting("BENCH_PREPARE_ONLY", "0") == "1":
             log(f"database ready (generated in {results['generated_seconds']:.0f} s)")
             return
+        log("VACUUM (ANALYZE) of the bench database")
+        results["vacuum_seconds"] = database_vacuum()
         results["database"] = database_facts(env)
         results["hash_seconds"] = password_hash_seconds(env)
         plan_path = OUT / "plan.json"

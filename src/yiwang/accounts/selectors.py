@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
@@ -49,11 +49,13 @@ def live_grants(*, today: dt.date | None = None) -> QuerySet[AgentGrant]:
 
 
 def enterprises_for_person(*, person: Person, today: dt.date | None = None) -> QuerySet[Enterprise]:
-    """Enterprises a person may act for: those they represent, and live grants to them."""
+    """Enterprises a person may act for: those they represent, and live grants to them.
+
+    One query, by index on both sides (a union of ids): an OR of the two conditions made
+    PostgreSQL read every enterprise."""
+    own = Enterprise.objects.filter(legal_representative=person).values("pk")
     granted = live_grants(today=today).filter(agent=person).values("enterprise_id")
-    return Enterprise.objects.filter(Q(legal_representative=person) | Q(pk__in=granted)).order_by(
-        "name"
-    )
+    return Enterprise.objects.filter(pk__in=own.union(granted)).order_by("name")
 
 
 def enterprises_with_grants(*, person: Person) -> list[tuple[Enterprise, list[AgentGrant]]]:
