@@ -471,19 +471,6 @@ def _material_of(
     return material
 
 
-def _attach(
-    case: Case,
-    upload: Upload,
-    *,
-    user: User | None,
-    round_: int,
-    known: Mapping[int, Material] | None = None,
-) -> CaseMaterial:
-    row = _material_file(case, upload, user=user, round_=round_, known=known)
-    row.save()
-    return row
-
-
 def _material_file(
     case: Case,
     upload: Upload,
@@ -527,7 +514,9 @@ def case_material_add(*, case: Case, user: User, upload: Upload) -> CaseMaterial
         if case.state not in (CaseState.DRAFT, CaseState.CORRECTION):
             raise CaseError(CaseErrorCode.ILLEGAL_TRANSITION, message="办件当前状态不能上传材料")
         round_ = _correction_round(case) if case.state == CaseState.CORRECTION else 0
-        return _attach(case, upload, user=user, round_=round_)
+        row = _material_file(case, upload, user=user, round_=round_)
+        row.save()
+        return row
 
 
 def case_material_remove(*, case: Case, user: User, material_id: int) -> None:
