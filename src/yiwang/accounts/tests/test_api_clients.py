@@ -20,7 +20,7 @@ from yiwang.core.models import AuditRecord
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/auth/token"
-TODO = "/api/cases/todo"
+WORK_LIST = "/api/cases/todo"  # the officer's list of cases to handle
 
 
 def obtain(client: Client, client_id: str, secret: str) -> Any:
@@ -59,8 +59,8 @@ def test_a_department_system_obtains_a_token_and_acts_as_its_officer(
     assert body["token_type"] == "Bearer" and body["refresh_token"] is None
     assert 0 < body["expires_in"] <= 2 * 3600
 
-    todo = client.get(TODO, headers=bearer(body["access_token"]))
-    assert todo.status_code == 200, todo.content
+    listed = client.get(WORK_LIST, headers=bearer(body["access_token"]))
+    assert listed.status_code == 200, listed.content
     token = ApiToken.objects.get(api_client=api_client)
     assert token.user == officer.user and token.refresh_hash is None
     # A staff account is no person: the person's endpoint refuses it.
@@ -116,9 +116,9 @@ def test_stopping_a_client_ends_its_tokens(
 ) -> None:
     api_client, secret = system
     access = obtain(client, api_client.client_id, secret).json()["access_token"]
-    assert client.get(TODO, headers=bearer(access)).status_code == 200
+    assert client.get(WORK_LIST, headers=bearer(access)).status_code == 200
     services.api_client_revoke(actor=sysadmin, client=api_client)
-    refused(client.get(TODO, headers=bearer(access)), 401, "not_authenticated")
+    refused(client.get(WORK_LIST, headers=bearer(access)), 401, "not_authenticated")
     refused(obtain(client, api_client.client_id, secret), 401, "invalid_client")
     record = AuditRecord.objects.get(action="api.client_revoked")
     assert record.detail["tokens_revoked"] == 1
