@@ -274,7 +274,7 @@ def staff_roles(request: HttpRequest, staff: Staff, staff_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def api_clients(request: HttpRequest, staff: Staff) -> HttpResponse:
     """System administrator: the department systems that call the staff API, each as one staff
-    account of the region; a new client's secret is shown on this answer only."""
+    account of the region; a new client's secret is shown once, on the page after creating it."""
     visible = selectors.api_clients_visible_to(viewer=staff)
     if request.method == "POST" and request.POST.get("action") == "revoke":
         client_id = request.POST.get("client", "")
