@@ -1,8 +1,10 @@
-"""The most frequent queries of the mixed scenario, and their plans on the bench database.
+"""Where the mixed scenario's time goes, per request type, and its most frequent queries with
+their plans on the bench database.
 
 Replays one request of each type of the mix through Django's test client (in process, same
-settings as the server), counts each query shape weighted by how often the mix sent that
-request, and runs EXPLAIN ANALYZE on the most frequent ones. Run by `bench/run.py`:
+settings as the server): counts its queries, times it (CPU and database, warm), weights each
+by how often the mix sent that request, and runs EXPLAIN ANALYZE on the most frequent query
+shapes. Run by `bench/run.py`:
 
     python bench/queries.py var/bench/plan.json var/bench/mixed_stats.csv var/bench/queries.md
 """
@@ -14,14 +16,29 @@ import json
 import os
 import re
 import sys
+import time
+import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("BENCH_PLAN", sys.argv[1] if len(sys.argv) > 1 else "")
 
-from locustfile import totp
+from locustfile import PDF, totp
+
+REPEATS = 50  # timed calls of each request type, after one untimed
+LOGIN_REPEATS = 5  # password checks (argon2): few
+APPLY_REPEATS = 20  # each creates a case in the bench database
+
+
+@dataclass(frozen=True)
+class Request:
+    call: Callable[[], Any]
+    repeats: int = REPEATS
+
 
 SHAPE = [
     (re.compile(r"'(?:[^']|'')*'"), "?"),
@@ -66,13 +83,130 @@ def requests_of_the_mix(plan: dict[str, Any]) -> list[tuple[str, str, str, dict[
     ]  # fmt: skip
 
 
-def capture(client: Any, method: str, path: str, **options: Any) -> tuple[int, list[str]]:
+def capture(call: Callable[[], Any]) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        response = getattr(client, method)(path, **options)
-    return response.status_code, [q["sql"] for q in captured.captured_queries]
+        call()
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def cost(call: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """(CPU ms, database ms) per call in this process, warm: the CPU is this process's only
+    (Python, with the test client's own small share); the database time is the wall time of
+    the statements (sent, run by PostgreSQL, answered)."""
+    from django.db import connection
+
+    waited = [0.0]
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - start
+
+    call()
+    with connection.execute_wrapper(timed):
+        started = time.process_time()
+        for _ in range(repeats):
+            call()
+        cpu = time.process_time() - started
+    return 1000 * cpu / repeats, 1000 * waited[0] / repeats
+
+
+def requests_signed_in(plan: dict[str, Any], headers: dict[str, str]) -> dict[str, Request]:
+    """The signed-in requests of the mix, each as a call (the logins done once, first)."""
+    from django.test import Client
+
+    calls: dict[str, Request] = {}
+    citizen = Client(**headers)
+    phone = plan["persons"][0]
+    citizen.get("/login/")
+    login = {"method": "password", "identifier": phone, "password": plan["password"]}
+    # The login is captured on its own client (a second login of the same client is a no-op).
+    calls["portal: log in"] = Request(
+        lambda: Client(**headers).post("/login/", data=login), repeats=LOGIN_REPEATS
+    )
+    citizen.post("/login/", data=login)
+    calls["portal: me"] = Request(lambda: citizen.get("/me/"))
+    calls["portal: my cases"] = Request(lambda: citizen.get("/cases/mine/"))
+    found = re.search(r'href="/cases/(\d+)/"', citizen.get("/cases/mine/").content.decode())
+    if found:
+        calls["portal: my case"] = Request(lambda: citizen.get(f"/cases/{found[1]}/"))
+
+    app = Client(**headers)
+    body = {"client": "app", "identifier": phone, "password": plan["password"]}
+    calls["api: token"] = Request(
+        lambda: app.post("/api/auth/token", data=body, content_type="application/json"),
+        repeats=LOGIN_REPEATS,
+    )
+    token = app.post("/api/auth/token", data=body, content_type="application/json").json()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token.get('access_token', '')}"}
+    calls["api: my cases"] = Request(lambda: app.get("/api/cases/mine?limit=20", **bearer))
+    mine = app.get("/api/cases/mine?limit=20", **bearer).json().get("items", [])
+    if mine:
+        calls["api: my case"] = Request(
+            lambda: app.get(f"/api/cases/mine/{mine[0]['id']}", **bearer)
+        )
+    if plan["apply_items"]:
+        item = plan["apply_items"][0]
+        files = [
+            {"material_seq": seq, "name": f"材料{seq}.pdf", "content": PDF}
+            for seq in item["materials"]
+        ]
+        application = {"item": item["code"], "form_data": {}, "delivery": "pickup",
+                       "files": files}  # fmt: skip
+        calls["api: apply (PDF)"] = Request(
+            lambda: app.post(
+                "/api/cases/applications",
+                data=application,
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"bench-{uuid.uuid4().hex}",
+                **bearer,
+            ),
+            repeats=APPLY_REPEATS,
+        )
+
+    officer = plan["officers"][0]["username"]
+    staff = Client(**headers)
+    staff.post("/workbench/login/", data={"username": officer, "password": plan["password"]})
+    staff.post(
+        "/workbench/login/second/", data={"method": "totp", "token": totp(plan["totp_secret"])}
+    )
+    calls["workbench: to-do list"] = Request(lambda: staff.get("/workbench/cases/"))
+    found_case = re.search(
+        r'href="/workbench/cases/(\d+)/"', staff.get("/workbench/cases/").content.decode()
+    )
+    if found_case:
+        calls["workbench: case"] = Request(lambda: staff.get(f"/workbench/cases/{found_case[1]}/"))
+    return calls
+
+
+def cost_table(
+    per_request: dict[str, list[str]],
+    costs: dict[str, tuple[float, float]],
+    counts: dict[str, int],
+) -> list[str]:
+    """Queries and in-process cost of each request type, and its share of the mix's CPU (its
+    cost times how often the mix sent it)."""
+    weighted = {name: costs[name][0] * counts.get(name, 0) for name in costs}
+    total = sum(weighted.values()) or 1.0
+    sent = sum(counts.get(name, 0) for name in costs) or 1
+    database = sum(costs[name][1] * counts.get(name, 0) for name in costs)
+    return [
+        "| request | queries | CPU ms | database ms | share of the mix's CPU |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {name} | {len(queries)} | {costs[name][0]:.1f} | {costs[name][1]:.1f} "
+            f"| {100 * weighted[name] / total:.0f} % |"
+            for name, queries in per_request.items()
+        ),
+        "",
+        f"Weighted by the mix: {total / sent:.1f} ms of CPU and {database / sent:.1f} ms in the "
+        "database per request, one request at a time in one process.",
+    ]
 
 
 def main() -> None:
@@ -89,47 +223,15 @@ def main() -> None:
         for row in csv.DictReader(f):
             counts[row["Name"]] = int(row["Request Count"])
     headers = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "127.0.0.1"}
-    per_request: dict[str, list[str]] = {}
     anonymous = Client(**headers)
-    for name, method, path, options in requests_of_the_mix(plan):
-        per_request[name] = capture(anonymous, method, path, **options)[1]
-
-    citizen = Client(**headers)
-    phone = plan["persons"][0]
-    citizen.get("/login/")
-    login = {"method": "password", "identifier": phone, "password": plan["password"]}
-    per_request["portal: log in"] = capture(citizen, "post", "/login/", data=login)[1]
-    per_request["portal: me"] = capture(citizen, "get", "/me/")[1]
-    per_request["portal: my cases"] = capture(citizen, "get", "/cases/mine/")[1]
-    page = citizen.get("/cases/mine/").content.decode()
-    found = re.search(r'href="/cases/(\d+)/"', page)
-    if found:
-        per_request["portal: my case"] = capture(citizen, "get", f"/cases/{found[1]}/")[1]
-
-    app = Client(**headers)
-    body = {"client": "app", "identifier": phone, "password": plan["password"]}
-    _, queries = capture(app, "post", "/api/auth/token", data=body,
-                              content_type="application/json")  # fmt: skip
-    per_request["api: token"] = queries
-    token = app.post("/api/auth/token", data=body, content_type="application/json").json()
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token.get('access_token', '')}"}
-    per_request["api: my cases"] = capture(app, "get", "/api/cases/mine?limit=20", **bearer)[1]
-    mine = app.get("/api/cases/mine?limit=20", **bearer).json().get("items", [])
-    if mine:
-        path = f"/api/cases/mine/{mine[0]['id']}"
-        per_request["api: my case"] = capture(app, "get", path, **bearer)[1]
-
-    officer = plan["officers"][0]["username"]
-    staff = Client(**headers)
-    staff.post("/workbench/login/", data={"username": officer, "password": plan["password"]})
-    staff.post(
-        "/workbench/login/second/", data={"method": "totp", "token": totp(plan["totp_secret"])}
-    )
-    per_request["workbench: to-do list"] = capture(staff, "get", "/workbench/cases/")[1]
-    page = staff.get("/workbench/cases/").content.decode()
-    found = re.search(r'href="/workbench/cases/(\d+)/"', page)
-    if found:
-        per_request["workbench: case"] = capture(staff, "get", f"/workbench/cases/{found[1]}/")[1]
+    calls = {
+        name: Request(lambda method=method, path=path: getattr(anonymous, method)(path))
+        for name, method, path, _ in requests_of_the_mix(plan)
+    }
+    calls.update(requests_signed_in(plan, headers))
+    # First the queries of each (cold caches: the first request of its kind), then the cost.
+    per_request = {name: capture(request.call) for name, request in calls.items()}
+    costs = {name: cost(request.call, request.repeats) for name, request in calls.items()}
 
     frequency: Counter[str] = Counter()
     example: dict[str, str] = {}
@@ -140,12 +242,7 @@ def main() -> None:
             frequency[key] += counts.get(name, 0)
             example.setdefault(key, sql)
             sources[key].add(name)
-    lines = [
-        "| request | queries |",
-        "|---|---:|",
-        *(f"| {name} | {len(queries)} |" for name, queries in per_request.items()),
-        "",
-    ]
+    lines = [*cost_table(per_request, costs, counts), ""]
     for rank, (key, weight) in enumerate(frequency.most_common(5), start=1):
         sql = example[key]
         with connection.cursor() as cursor:
