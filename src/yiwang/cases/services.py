@@ -155,12 +155,38 @@ def _event(
     data: Mapping[str, Any] | None = None,
     public: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = _event_row(
+        case, kind, now=now, user=user, actor_name=actor_name, actor_role=actor_role,
+        action=action, from_state=from_state, opinion=opinion, step_name=step_name, data=data,
+        public=public,
+    )  # fmt: skip
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
+    case: Case,
+    kind: EventKind,
+    *,
+    now: dt.datetime,
+    user: User | None,
+    actor_name: str,
+    actor_role: str = "",
+    action: str = ActionCode.OTHER,
+    from_state: str = "",
+    opinion: str = "",
+    step_name: str = "",
+    data: Mapping[str, Any] | None = None,
+    public: bool = True,
+    to_state: str | None = None,
+) -> CaseEvent:
+    """An event not yet saved (to_state: the case's state unless given)."""
+    return CaseEvent(
         case=case,
         kind=kind,
         action=action,
         from_state=from_state,
-        to_state=case.state,
+        to_state=case.state if to_state is None else to_state,
         step_name=step_name,
         actor=user,
         actor_name=actor_name,
@@ -382,16 +408,9 @@ def _draft_save(
 
     `enterprise` is the enterprise the person acts for now (checked against live grants)."""
     now = _now(now)
-    person = person_of(user)
-    if person is None:
-        raise CaseError(CaseErrorCode.APPLICANT_INVALID, message="请使用个人账号登录后申请")
-    if enterprise is not None:
-        enterprise = acting_enterprise_get(person=person, enterprise_id=enterprise.pk)
-    if delivery not in Delivery.values:
-        raise CaseError(CaseErrorCode.DELIVERY_INVALID)
-    values = {
-        str(k)[:40]: ("" if v is None else str(v)[:2000]) for k, v in (form_data or {}).items()
-    }
+    person, enterprise, values = _draft_inputs(
+        user=user, enterprise=enterprise, delivery=delivery, form_data=form_data
+    )
     if case is not None:
         case = _lock(case)
         if case.applicant_user_id != user.pk:
@@ -405,6 +424,52 @@ def _draft_save(
         case.address = address.strip()[:200] or case.address
         case.save()
         return case
+    case = _draft_new(
+        person=person, user=user, item=item, enterprise=enterprise, values=values,
+        delivery=delivery, delivery_address=delivery_address, address=address, channel=channel,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+    case.save()
+    _event(case, EventKind.DRAFT_SAVED, now=now, user=user, actor_name=person.name, public=False)
+    return case
+
+
+def _draft_inputs(
+    *,
+    user: User,
+    enterprise: Enterprise | None,
+    delivery: str,
+    form_data: Mapping[str, Any] | None,
+) -> tuple[Person, Enterprise | None, dict[str, str]]:
+    """The applicant, the enterprise they act for (checked against live grants) and the form's
+    values as typed (bounded), or the error that stops any draft."""
+    person = person_of(user)
+    if person is None:
+        raise CaseError(CaseErrorCode.APPLICANT_INVALID, message="请使用个人账号登录后申请")
+    if enterprise is not None:
+        enterprise = acting_enterprise_get(person=person, enterprise_id=enterprise.pk)
+    if delivery not in Delivery.values:
+        raise CaseError(CaseErrorCode.DELIVERY_INVALID)
+    values = {
+        str(k)[:40]: ("" if v is None else str(v)[:2000]) for k, v in (form_data or {}).items()
+    }
+    return person, enterprise, values
+
+
+def _draft_new(
+    *,
+    person: Person,
+    user: User,
+    item: ImplementationItem,
+    enterprise: Enterprise | None,
+    values: dict[str, str],
+    delivery: str,
+    delivery_address: str,
+    address: str,
+    channel: str,
+    idempotency_key: str | None,
+) -> Case:
+    """A new draft of the item's published version, checked and not yet saved."""
     version = _published_version(item)
     if not version.online or version.online_depth == OnlineDepth.PUBLIC:
         raise CaseError(CaseErrorCode.NOT_ONLINE)
@@ -429,8 +494,6 @@ def _draft_save(
         **_applicant_fields(person, enterprise),
     )
     _department_from(item, case)
-    case.save()
-    _event(case, EventKind.DRAFT_SAVED, now=now, user=user, actor_name=person.name, public=False)
     return case
 
 
@@ -559,11 +622,19 @@ def _attach_all(
 ) -> _Files:
     """Attach the files of a new draft or intake: one read of the version's materials, one
     insert for all the rows. Each row is added to `stored` as soon as its file is written."""
+    files = _files_new(case, uploads, user=user, stored=stored)
+    CaseMaterial.objects.bulk_create(stored)
+    return files
+
+
+def _files_new(
+    case: Case, uploads: Sequence[Upload], *, user: User | None, stored: list[CaseMaterial]
+) -> _Files:
+    """The files of a new case written to storage, their rows not yet saved (in `stored`)."""
     listed = list(case.version.materials.all())
     known = {m.seq: m for m in listed}
     for upload in uploads:
         stored.append(_material_file(case, upload, user=user, round_=0, known=known))
-    CaseMaterial.objects.bulk_create(stored)
     return _Files(list(stored), listed)
 
 
@@ -674,21 +745,48 @@ def case_submit(
 
 
 def _draft_submit(
-    case: Case, *, files: _Files, user: User, idempotency_key: str | None, now: dt.datetime
+    case: Case,
+    *,
+    files: _Files,
+    user: User,
+    idempotency_key: str | None,
+    now: dt.datetime,
+    drafted_by: Person | None = None,
 ) -> str:
-    """Check and submit a draft of the item's current version, in the caller's transaction."""
+    """Check and submit a draft of the item's current version, in the caller's transaction.
+
+    With `drafted_by`, the draft is new and not saved (a one-call application): it is inserted
+    once, already submitted, then its files' rows, and its history records both the draft and
+    the submission."""
     values = _submit_checks(case, files)
     case.idempotency_key = idempotency_key
     password = _number_and_submit(case, now=now, values=values, files=files)
-    _event(
-        case,
-        EventKind.SUBMITTED,
-        now=now,
-        user=user,
-        actor_name=user.display_name or case.applicant_name,
-        from_state=CaseState.DRAFT,
-        step_name="申请",
+    events = []
+    if drafted_by is not None:
+        CaseMaterial.objects.bulk_create(files.rows)
+        events.append(
+            _event_row(
+                case,
+                EventKind.DRAFT_SAVED,
+                now=now,
+                user=user,
+                actor_name=drafted_by.name,
+                public=False,
+                to_state=CaseState.DRAFT,
+            )
+        )
+    events.append(
+        _event_row(
+            case,
+            EventKind.SUBMITTED,
+            now=now,
+            user=user,
+            actor_name=user.display_name or case.applicant_name,
+            from_state=CaseState.DRAFT,
+            step_name="申请",
+        )
     )
+    CaseEvent.objects.bulk_create(events)
     return password
 
 
@@ -744,23 +842,21 @@ def case_apply(
     now = _now(now)
     try:
         with _files_undone_on_failure() as stored, transaction.atomic():
-            # The draft is new and this transaction's own: no lock, no savepoints, no re-reads.
-            draft = _draft_save(
-                user=user,
-                item=item,
-                enterprise=enterprise,
-                form_data=form_data,
-                delivery=delivery,
-                delivery_address=delivery_address,
-                address=address,
-                channel=channel,
-                idempotency_key=idempotency_key,
-                now=now,
+            # The draft is new and this transaction's own: no lock, no savepoints, no re-reads;
+            # it is checked in memory and inserted once, already submitted.
+            person, enterprise, values = _draft_inputs(
+                user=user, enterprise=enterprise, delivery=delivery, form_data=form_data
             )
-            files = _attach_all(draft, uploads, user=user, stored=stored)
+            draft = _draft_new(
+                person=person, user=user, item=item, enterprise=enterprise, values=values,
+                delivery=delivery, delivery_address=delivery_address, address=address,
+                channel=channel, idempotency_key=idempotency_key,
+            )  # fmt: skip
+            files = _files_new(draft, uploads, user=user, stored=stored)
             password = _draft_submit(
-                draft, files=files, user=user, idempotency_key=idempotency_key, now=now
-            )
+                draft, files=files, user=user, idempotency_key=idempotency_key, now=now,
+                drafted_by=person,
+            )  # fmt: skip
             return Submitted(draft, password)
     except IntegrityError:
         previous = _submitted_with_key(user, idempotency_key)
