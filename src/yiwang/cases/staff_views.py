@@ -45,8 +45,8 @@ from yiwang.core.masking import mask_phone, mask_resident_id, mask_uscc
 from yiwang.workbench.auth import staff_required
 
 # Rows per page of the case lists, as on the portal: the most urgent come first, and the
-# search, the light filter and the pager find the rest. (A 50-row page cost 2.5 times as much to
-# build: docs/performance.md.)
+# search, the light filter and the pager find the rest. (A to-do page of 50 rows cost 1.4 times
+# the CPU of one of 20, and its rows' template 2.5 times: docs/performance.md.)
 PAGE_SIZE = 20
 INTAKE_ITEMS = 50  # matters listed for a window officer's search
 ERROR_FORM = "请按提示修改后再提交"
