@@ -140,26 +140,9 @@ def is_applicant(case: Case, user: User) -> bool:
     return case.person_id == person.pk
 
 
-def _event(
-    case: Case,
-    kind: EventKind,
-    *,
-    now: dt.datetime,
-    user: User | None,
-    actor_name: str,
-    actor_role: str = "",
-    action: str = ActionCode.OTHER,
-    from_state: str = "",
-    opinion: str = "",
-    step_name: str = "",
-    data: Mapping[str, Any] | None = None,
-    public: bool = True,
-) -> CaseEvent:
-    event = _event_row(
-        case, kind, now=now, user=user, actor_name=actor_name, actor_role=actor_role,
-        action=action, from_state=from_state, opinion=opinion, step_name=step_name, data=data,
-        public=public,
-    )  # fmt: skip
+def _event(case: Case, kind: EventKind, **fields: Any) -> CaseEvent:
+    """Record an event of the case now (the fields as `_event_row` takes them)."""
+    event = _event_row(case, kind, **fields)
     event.save(force_insert=True)
     return event
 
