@@ -110,9 +110,10 @@ TEMPLATES = [
     },
 ]
 
-# Form widgets rendered by Jinja2 (Django's own widget templates, in their Jinja2 versions): the
-# same HTML, with a fifth less CPU on a case page with its action forms (docs/performance.md).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets rendered by Jinja2 (Django's own widget templates, in their Jinja2 versions), the
+# admin's by Django templates: the same HTML, with a fifth less CPU on a case page with its
+# action forms (docs/performance.md).
+FORM_RENDERER = "yiwang.core.renderers.FormRenderer"
 
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL -------------------------
 _default_sqlite = f"sqlite:///{DATA_DIR / 'yiwang.sqlite3'}"
