@@ -1,6 +1,9 @@
 """The form renderer: widgets rendered by Jinja2, with Django's own widget templates in their
 Jinja2 versions (about a fifth less CPU on form-heavy pages than Django templates), falling back
-to Django templates for widgets that ship only those (the admin's)."""
+to Django templates for widgets that ship only those (the admin's).
+
+A widget template overridden in the project must be written for Jinja2 (in a `jinja2/`
+folder of an app): a Django-template override of a widget Jinja2 has would not be used."""
 
 from __future__ import annotations
 
