@@ -44,9 +44,15 @@ class IdentifierBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        """The signed-in user of a request, with their person in the same query (most
-        signed-in pages show the person; staff have none, and the join finds nothing)."""
-        user = User._default_manager.select_related("person").filter(pk=user_id).first()
+        """The signed-in user of a request, with their person or their staff member (with
+        department and region) in the same query, and a staff member's roles in one more:
+        every signed-in page needs one of them (for the other, the join finds nothing)."""
+        user = (
+            User._default_manager.select_related("person", "staff__department__region")
+            .prefetch_related("staff__roles")
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -34,6 +34,11 @@ def person_of(user: User) -> Person | None:
 def staff_of(user: User) -> Staff | None:
     if not user.is_authenticated or user.kind != User.Kind.STAFF:
         return None
+    # The session's user brings the staff member and their roles (`IdentifierBackend.get_user`).
+    if User.staff.related.is_cached(user):
+        staff = user.staff if hasattr(user, "staff") else None
+        if staff is None or "roles" in getattr(staff, "_prefetched_objects_cache", {}):
+            return staff
     # Roles come with the staff member (one query), so role checks in the request cost none.
     return (
         Staff.objects.select_related("department", "department__region")

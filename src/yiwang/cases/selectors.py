@@ -177,12 +177,8 @@ def case_progress(*, number: str, password: str) -> Case:
     failures = cache.get(key, 0)
     if failures >= settings.CASES_QUERY_FAILURE_LIMIT:
         raise CaseError(CaseErrorCode.QUERY_LOCKED)
-    case = (
-        Case.objects.select_related("item", "version", "department")
-        .filter(number=number)
-        .exclude(state=CaseState.DRAFT)
-        .first()
-    )
+    # What the answer shows: the matter's and department's names, not its version (a wide row).
+    case = _with_related(Case.objects.filter(number=number).exclude(state=CaseState.DRAFT)).first()
     if case is None or not rules.query_password_matches(
         number=number, password=password.strip(), digest=case.query_password
     ):

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import selectors, services
@@ -106,8 +105,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             for key in (PENDING, PENDING_AT, "pending_failures", "next"):
                 request.session.pop(key, None)
             login(request, user, backend="yiwang.accounts.backends.IdentifierBackend")
-            if method == "totp" and device is not None:
-                otp_login(request, device)
             request.session[SECOND_FACTOR] = method
             services.audit_auth_event(
                 action="auth.login", user=user, source_ip=client_ip(request),

@@ -165,6 +165,24 @@ class TestWorkbenchLogin:
         record = AuditRecord.objects.filter(action="auth.login").last()
         assert record is not None and record.detail == {"method": "password+totp"}
 
+    def test_a_signed_in_request_reads_the_staff_member_with_the_user(
+        self, client: Client, officer: Staff
+    ) -> None:
+        """After password + TOTP, a workbench page reads the user with the staff member, the
+        department and the region in one query, the roles in one more, and not the device."""
+        device = TOTPDevice.objects.create(user=officer.user, name="app", confirmed=True)
+        self._password(client, "officer")
+        client.post("/workbench/login/second/", {"method": "totp", "token": totp_now(device)})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/workbench/cases/").status_code == 200
+        sql = [q["sql"] for q in queries]
+        users = [q for q in sql if 'FROM "accounts_user"' in q]
+        assert len(users) == 1, users
+        assert '"accounts_staff"' in users[0] and '"regions_region"' in users[0], users
+        assert not [q for q in sql if q.startswith('SELECT "accounts_staff"."id"')]
+        assert len([q for q in sql if 'FROM "accounts_staffrole"' in q]) == 1
+        assert not [q for q in sql if "otp_" in q]
+
     @pytest.mark.django_db(transaction=True)
     def test_sms_second_factor(self, client: Client, officer: Staff, sms_file: Path) -> None:
         self._password(client, "officer")
