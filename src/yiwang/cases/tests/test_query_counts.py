@@ -22,11 +22,12 @@ from yiwang.cases.notices.kinds import NoticeKind
 
 pytestmark = pytest.mark.django_db
 
-# Measured on SQLite and PostgreSQL: 10 on the workbench (session, user with the staff member,
-# roles, case, steps, the version's materials, notices, events, pauses, files) and 8 on the
-# portal (session, user with the person, case, steps, notices, events, files, ratings). Exact
-# bounds: a new query per page load must be a decision, not an accident.
-STAFF_PAGE_MAX = 10
+# Measured on SQLite and PostgreSQL: 9 on the workbench (session, user with the staff member,
+# roles, case, steps, notices, events, pauses, files; the version's materials only when the
+# correction form is opened) and 8 on the portal (session, user with the person, case, steps,
+# notices, events, files, ratings). Exact bounds: a new query per page load must be a decision,
+# not an accident.
+STAFF_PAGE_MAX = 9
 PORTAL_PAGE_MAX = 8
 MORE = 20
 

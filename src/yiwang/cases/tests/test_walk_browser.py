@@ -83,7 +83,9 @@ def test_one_case_from_application_to_pickup(
     # The reviewer finds it in the to-do list and asks, once, for a better floor plan.
     reviewer = staff_page(browser, live_server, colleague)
     open_case(reviewer, live_server, case)
+    reviewer.locator("#open-request_correction").click()  # the form comes in place (htmx)
     form = reviewer.locator("#action-request_correction")
+    expect(form.locator("select").first).to_be_visible()
     select = form.locator("select").first
     plan_option = select.locator("option", has_text="经营场所平面图").get_attribute("value")
     select.select_option(value=plan_option)

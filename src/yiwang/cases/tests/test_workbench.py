@@ -284,6 +284,31 @@ def test_correction_row_without_a_problem_is_refused(case: Case, officer: Staff)
     assert case.state == CaseState.SUBMITTED and not case.pauses.exists()
 
 
+def _correction_section(page: str) -> str:
+    return page.split('id="action-request_correction"', 1)[1].split("</form>", 1)[0]
+
+
+def test_the_correction_form_is_built_when_the_officer_opens_it(case: Case, officer: Staff) -> None:
+    """The case page offers 一次性告知补正 as a link; its formset (a select of the matter's
+    materials per row) is built, with the query for those materials, only when opened."""
+    client = login(officer)
+    client.get(case_url(case))  # the session's first request reads more (not counted)
+    with CaptureQueriesContext(connection) as closed_queries:
+        page = client.get(case_url(case)).content.decode()
+    closed = _correction_section(page)
+    assert 'href="?open=request_correction#action-request_correction"' in closed
+    assert 'hx-get="?open=request_correction"' in closed
+    assert "c-TOTAL_FORMS" not in closed and "submit-request_correction" not in closed
+    assert 'id="submit-accept"' in page  # the other actions' forms are there as before
+
+    with CaptureQueriesContext(connection) as opened_queries:
+        page = client.get(case_url(case) + "?open=request_correction").content.decode()
+    opened = _correction_section(page)
+    assert 'name="c-TOTAL_FORMS"' in opened and 'id="submit-request_correction"' in opened
+    assert "经营场所平面图" in opened and "open-request_correction" not in opened
+    assert len(opened_queries) == len(closed_queries) + 1
+
+
 def test_claim_pass_approve_and_deliver_through_the_pages(
     accepted: Case, officer: Staff, colleague: Staff, approver: Staff
 ) -> None:
