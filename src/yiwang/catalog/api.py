@@ -1,5 +1,6 @@
 """REST endpoints of the service guide: list with filters and paging, search, detail.
-Detail answers carry an ETag (the current version) and are cached with the public content."""
+Detail answers carry an ETag (the current version) and are cached with the public content; list
+and search answers are cached briefly per set of parameters, as the portal's search pages."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from yiwang.catalog.models import ImplementationItem
 from yiwang.catalog.rules import ITEM_CODE_RE
 from yiwang.catalog.selectors import AUDIENCES, MatterFilter, item_guide, items_search
-from yiwang.core.pagecache import public_cached
+from yiwang.core.pagecache import SEARCH_SECONDS, public_cached
 from yiwang.regions.models import Region
 
 router = Router()
@@ -61,6 +62,14 @@ def _brief(item: ImplementationItem) -> dict[str, Any]:
 
 @router.get("/", response=MatterPage, summary="事项列表与检索")
 def matter_list(request: HttpRequest, params: Query[MatterListIn]) -> dict[str, Any]:
+    key = hashlib.sha256(params.model_dump_json().encode()).hexdigest()[:32]
+    page: dict[str, Any] = public_cached(
+        f"matters_api:{key}", lambda: _matter_page(params), seconds=SEARCH_SECONDS
+    )
+    return page
+
+
+def _matter_page(params: MatterListIn) -> dict[str, Any]:
     region = Region.objects.filter(code=params.region).first() if params.region else None
     if params.region and region is None:
         raise Http404

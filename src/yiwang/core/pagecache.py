@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 GENERATION_KEY = "public:generation"
 DEFAULT_SECONDS = 600
+# Search answers are cached briefly: the popular queries hit, and the cache of rare ones empties
+# itself quickly.
+SEARCH_SECONDS = 120
 FRAME = "public_page.html"
 MESSAGES_COOKIE = CookieStorage.cookie_name
 

@@ -21,7 +21,7 @@ from yiwang.catalog.selectors import (
     items_search,
     theme_counts,
 )
-from yiwang.core.pagecache import public_page
+from yiwang.core.pagecache import SEARCH_SECONDS, public_page
 from yiwang.regions.models import Department, Region
 
 PAGE_SIZE = 20
@@ -45,9 +45,6 @@ def themes(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Search answers are cached briefly: the popular queries hit, and the cache of rare ones empties
-# itself quickly.
-SEARCH_SECONDS = 120
 MATTER_PARAMS = ("q", "audience", "theme", "region", "within", "department", "type", "page")
 
 

@@ -253,6 +253,30 @@ class TestGuideCache:
             _publish("000104009000", "护照加注", department, "3")
         assert sorted(_names(client, q="护照")) == ["护照加注", "普通护照签发"]
 
+    def test_api_search_answers_are_cached_and_a_publication_shows(
+        self,
+        client: Client,
+        catalog: dict[str, ImplementationItem],
+        department: Department,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        from yiwang.catalog.tests.conftest import _publish
+
+        def names(**params: Any) -> list[str]:
+            response = client.get("/api/matters/", params)
+            assert response.status_code == 200, response.content
+            return sorted(item["name"] for item in response.json()["items"])
+
+        assert names(q="护照") == ["普通护照签发"]
+        with CaptureQueriesContext(connection) as queries:
+            assert names(q="护照") == ["普通护照签发"]
+        assert len(queries) == 0
+        assert names(q="护照", limit=1) == ["普通护照签发"]  # other parameters, own entry
+        assert client.get("/api/matters/", {"region": "999999999999"}).status_code == 404
+        with django_capture_on_commit_callbacks(execute=True):
+            _publish("000104009000", "护照加注", department, "3")
+        assert names(q="护照") == ["护照加注", "普通护照签发"]
+
     def test_no_result_names_the_hotline(self, client: Client, catalog: Any) -> None:
         html = client.get("/matters/", {"q": "没有这个事项"}).content.decode()
         assert "没有找到相关事项" in html and "12345" in html
