@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from yiwang.reviews import staff_views
+from yiwang.reviews import indicator_views, staff_views
 
 app_name = "reviews_staff"
 
@@ -13,5 +13,5 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", staff_views.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/act/<str:action>/", staff_views.ticket_act, name="act"),
     path("supervision/", staff_views.supervision, name="supervision"),
-    path("indicators/", staff_views.indicators, name="indicators"),
+    path("indicators/", indicator_views.indicators, name="indicators"),
 ]

@@ -1,6 +1,6 @@
 """Review pages of the staff workbench: the rectification tickets of bad reviews (list, one
-ticket with one form per action the viewer may take), the supervisors' supervision page, and
-the indicator pages with their charts.
+ticket with one form per action the viewer may take; the forms are in `staff_forms`) and the
+supervisors' supervision page. The indicator pages are in `indicator_views`.
 
 Every read goes through `selectors` (a department's staff see its tickets, a supervisor those
 of their region; anything else is a 404) and every POST calls exactly one service, whose refusal
@@ -9,9 +9,7 @@ is shown on the page with nothing changed."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -30,13 +28,12 @@ from yiwang.accounts.web import form_error
 from yiwang.cases.selectors import cases_for_officer
 from yiwang.core.errors import YiwangError
 from yiwang.core.masking import mask_name, mask_phone
-from yiwang.reviews import charts, rules, selectors, services
-from yiwang.reviews.errors import ReviewError, ReviewErrorCode
+from yiwang.reviews import selectors, services
+from yiwang.reviews import staff_forms as sf
 from yiwang.reviews.models import (
     ON_SITE_INDICATORS,
     ONLINE_INDICATORS,
     Occasion,
-    Resolution,
     Review,
     Ticket,
     TicketState,
@@ -70,75 +67,12 @@ EVENT_LABELS = {
 }
 
 
-def _tabs(roles: set[str]) -> dict[str, bool]:
+def tabs(roles: set[str]) -> dict[str, bool]:
     """Which of the review pages the staff member may open (the tab bar)."""
     return {
         "can_supervise": Role.SUPERVISOR in roles,
         "can_indicators": bool(roles & {Role.SUPERVISOR.value, Role.APPROVER.value}),
     }
-
-
-# --- Forms: they only parse; the services check what a ticket needs ------------------------------
-
-
-def _text(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-class VisitForm(forms.Form):
-    method = forms.ChoiceField(
-        label="回访方式",
-        required=False,
-        choices=[("", "请选择"), *services.VISIT_METHODS.items()],
-    )
-    note = _text("回访情况（核实结果）")
-
-
-class ResolveForm(forms.Form):
-    resolution = forms.ChoiceField(
-        label="处理方式", required=False, choices=Resolution.choices, widget=forms.RadioSelect
-    )
-    ledger_due_on = forms.DateField(
-        label="台账整改期限",
-        required=False,
-        help_text="建立台账限期整改时填写，不晚于工单整改期限",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    outcome = _text("处理结果（建立台账时填写整改计划）")
-
-
-class OutcomeForm(forms.Form):
-    outcome = _text("整改结果")
-
-
-class AppealForm(forms.Form):
-    reason = _text("申诉理由（误评、恶意差评的事实和依据）")
-
-
-class CloseForm(forms.Form):
-    note = _text("办结意见（选填）")
-
-
-class SendBackForm(forms.Form):
-    note = _text("退回理由")
-
-
-class DecideForm(forms.Form):
-    upheld = forms.ChoiceField(
-        label="复核结论",
-        choices=[
-            ("yes", "申诉成立：该评价不计入指标（记录保留）"),
-            ("no", "申诉不成立：工单恢复办理"),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择复核结论", "invalid_choice": "请选择复核结论"},
-    )
-    note = _text("复核意见")
 
 
 # --- What the viewer may do on a ticket --------------------------------------------------------
@@ -163,17 +97,17 @@ class Spec:
 
 
 SPECS = {
-    TicketAction.VISIT: Spec("回访核实", VisitForm, (TicketState.OPEN,), "department"),
-    TicketAction.RESOLVE: Spec("处理", ResolveForm, (TicketState.VISITED,), "department"),
+    TicketAction.VISIT: Spec("回访核实", sf.VisitForm, (TicketState.OPEN,), "department"),
+    TicketAction.RESOLVE: Spec("处理", sf.ResolveForm, (TicketState.VISITED,), "department"),
     TicketAction.RECTIFIED: Spec(
-        "报告整改结果", OutcomeForm, (TicketState.RECTIFYING,), "department"
+        "报告整改结果", sf.OutcomeForm, (TicketState.RECTIFYING,), "department"
     ),
     TicketAction.APPEAL: Spec(
-        "申诉", AppealForm, (TicketState.OPEN, TicketState.VISITED), "approver"
+        "申诉", sf.AppealForm, (TicketState.OPEN, TicketState.VISITED), "approver"
     ),
-    TicketAction.CLOSE: Spec("办结", CloseForm, (TicketState.HANDLED,), "supervisor"),
-    TicketAction.SEND_BACK: Spec("退回", SendBackForm, (TicketState.HANDLED,), "supervisor"),
-    TicketAction.DECIDE: Spec("申诉复核", DecideForm, (TicketState.APPEALED,), "supervisor"),
+    TicketAction.CLOSE: Spec("办结", sf.CloseForm, (TicketState.HANDLED,), "supervisor"),
+    TicketAction.SEND_BACK: Spec("退回", sf.SendBackForm, (TicketState.HANDLED,), "supervisor"),
+    TicketAction.DECIDE: Spec("申诉复核", sf.DecideForm, (TicketState.APPEALED,), "supervisor"),
 }
 
 
@@ -279,7 +213,7 @@ def ticket_list(request: HttpRequest, staff: Staff) -> HttpResponse:
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "staff": staff,
-        **_tabs(roles),
+        **tabs(roles),
         "tab": "tickets",
         "page": page,
         "rows": [TicketRow(t, selectors.ticket_light(t, today=today)) for t in page],
@@ -340,7 +274,7 @@ def _ticket_page(
     light = selectors.ticket_light(ticket)
     context = {
         "staff": staff,
-        **_tabs(roles),
+        **tabs(roles),
         "tab": "tickets",
         "ticket": ticket,
         "review": review,
@@ -446,7 +380,7 @@ def supervision(request: HttpRequest, staff: Staff) -> HttpResponse:
     )
     context = {
         "staff": staff,
-        **_tabs(staff_roles(staff)),
+        **tabs(staff_roles(staff)),
         "tab": "supervision",
         "today": today,
         "overdue": [(t, (today - t.due_on).days) for t in overdue[:SUPERVISION_ROWS]],
@@ -460,141 +394,7 @@ def supervision(request: HttpRequest, staff: Staff) -> HttpResponse:
     return render(request, "reviews/staff/supervision.html", context)
 
 
-# --- Indicators --------------------------------------------------------------------------------
-
-GROUP_LABELS = {"department": "部门", "officer": "窗口工作人员", "item": "事项", "region": "区划"}
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-BAR_LIMIT = 20  # departments in the bar chart (the table lists them all)
-TREND_MONTHS = 12
-
-
-def parse_month(value: str | None, *, default: dt.date, field: str) -> dt.date:
-    """“2025-09” → 2025-09-01; empty → `default`; anything else is refused in Chinese."""
-    if not value:
-        return default
-    match = MONTH_RE.match(value.strip())
-    if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
-        return dt.date(int(match[1]), int(match[2]), 1)
-    message = "月份格式应为“年-月”，例如 2025-09"
-    raise ReviewError(ReviewErrorCode.INVALID, message=message, fields={field: [message]})
-
-
-def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-@dataclass(frozen=True)
-class Shown:
-    """An indicator row as the page writes it (“—” for a rate of nothing)."""
-
-    rank: int
-    name: str
-    total: int
-    active_rate: str
-    satisfaction_rate: str
-    bad: int
-    visit_rate: str
-    rectification_rate: str
-    average: str
-
-    @classmethod
-    def of(cls, rank: int, name: str, ind: rules.Indicators) -> Shown:
-        return cls(
-            rank, name, ind.total, percent(ind.active_rate), percent(ind.satisfaction_rate),
-            ind.bad, percent(ind.visit_rate), percent(ind.rectification_rate),
-            "—" if ind.average is None else str(ind.average),
-        )  # fmt: skip
-
-
-def _indicator_scope(staff: Staff, roles: set[str]) -> tuple[str, int | None, str]:
-    """(region prefix, department id, what the figures cover): a supervisor's region, a
-    department head's department."""
-    if Role.SUPERVISOR in roles:
-        region = staff.department.region.name
-        return staff.region_prefix, None, f"{region}（本级及下辖区划）"
-    if Role.APPROVER in roles:
-        return staff.region_prefix, staff.department_id, staff.department.name
-    raise ReviewError(
-        ReviewErrorCode.NOT_ALLOWED, message="此页面需要“电子监察员”或“审批人（部门负责人）”角色"
-    )
-
-
-@staff_required()
-@require_GET
-def indicators(request: HttpRequest, staff: Staff) -> HttpResponse:
-    """好差评指标: the table of a period grouped by department / officer / matter / region, in
-    ranking order, the twelve months up to its end, and the charts."""
-    roles = staff_roles(staff)
-    region_prefix, department_id, scope = _indicator_scope(staff, roles)
-    group = request.GET.get("group") or "department"
-    if group not in GROUP_LABELS:
-        message = "统计维度应为部门、窗口工作人员、事项或区划"
-        raise ReviewError(ReviewErrorCode.INVALID, message=message, fields={"group": [message]})
-    this_month = timezone.localdate().replace(day=1)
-    month_to = parse_month(request.GET.get("to"), default=this_month, field="to")
-    month_from = parse_month(request.GET.get("from"), default=month_to, field="from")
-    if month_from > month_to:
-        message = "起始月份不能晚于截止月份"
-        raise ReviewError(ReviewErrorCode.INVALID, message=message, fields={"from": [message]})
-
-    def ranked(by: str) -> list[selectors.IndicatorRow]:
-        return selectors.indicator_table(
-            group=by, month_from=month_from, month_to=month_to, region_prefix=region_prefix,
-            department_id=department_id,
-        )  # fmt: skip
-
-    table = ranked(group)
-    by_department = table if group == "department" else ranked("department")
-    total = selectors.indicator_total(
-        month_from=month_from, month_to=month_to, region_prefix=region_prefix,
-        department_id=department_id,
-    )  # fmt: skip
-    months = selectors.months_back(month_to, TREND_MONTHS)
-    trend = selectors.indicator_trend(
-        months=months, region_prefix=region_prefix, department_id=department_id
-    )
-    labels = [f"{month:%Y-%m}" for month in months]
-    span = f"{month_from:%Y-%m}" + ("" if month_from == month_to else f" 至 {month_to:%Y-%m}")
-    context = {
-        "staff": staff,
-        **_tabs(roles),
-        "tab": "indicators",
-        "scope": scope,
-        "group": group,
-        "groups": GROUP_LABELS.items(),
-        "group_label": GROUP_LABELS[group],
-        "month_from": f"{month_from:%Y-%m}",
-        "month_to": f"{month_to:%Y-%m}",
-        "span": span,
-        "rows": [Shown.of(n, row.name, row.indicators) for n, row in enumerate(table, 1)],
-        "total": Shown.of(0, "合计", total),
-        "trend": [Shown.of(0, label, ind) for label, (_, ind) in zip(labels, trend, strict=True)],
-        "bar_chart": charts.bar_chart(
-            chart_id="chart-satisfaction",
-            title=f"{span} 各部门满意率（按满意率排序，前 {BAR_LIMIT} 个部门）",
-            bars=[(r.name, r.indicators.satisfaction_rate) for r in by_department[:BAR_LIMIT]],
-        ),
-        "line_chart": charts.line_chart(
-            chart_id="chart-trend",
-            title=f"近 {TREND_MONTHS} 个月满意率与差评整改率",
-            labels=labels,
-            series=[
-                charts.Series("满意率", [i.satisfaction_rate for _, i in trend], "#b5121b"),
-                charts.Series(
-                    "差评整改率",
-                    [i.rectification_rate for _, i in trend],
-                    "#334155",
-                    dash="6 4",
-                    marker="square",
-                ),
-            ],
-        ),
-    }
-    return render(request, "reviews/staff/indicators.html", context)
-
-
 __all__ = [
-    "indicators",
     "supervision",
     "ticket_act",
     "ticket_detail",
