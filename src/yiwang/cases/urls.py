@@ -2,22 +2,22 @@
 
 from django.urls import path
 
-from yiwang.cases import apply_views, views
+from yiwang.cases.views import applying, case_pages
 
 app_name = "cases"
 
 urlpatterns = [
-    path("apply/<str:code>/", apply_views.apply, name="apply"),
-    path("<int:case_id>/draft/form/", apply_views.draft_form, name="draft_form"),
-    path("<int:case_id>/draft/materials/", apply_views.draft_materials, name="draft_materials"),
-    path("<int:case_id>/draft/delivery/", apply_views.draft_delivery, name="draft_delivery"),
-    path("<int:case_id>/draft/review/", apply_views.draft_review, name="draft_review"),
-    path("<int:case_id>/submit/", apply_views.submit, name="submit"),
-    path("<int:case_id>/done/", apply_views.done, name="done"),
-    path("mine/", views.mine, name="mine"),
-    path("progress/", views.progress, name="progress"),
-    path("<int:case_id>/", views.detail, name="detail"),
-    path("<int:case_id>/correct/", apply_views.correct, name="correct"),
-    path("<int:case_id>/withdraw/", views.withdraw, name="withdraw"),
-    path("<int:case_id>/notices/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("apply/<str:code>/", applying.apply, name="apply"),
+    path("<int:case_id>/draft/form/", applying.draft_form, name="draft_form"),
+    path("<int:case_id>/draft/materials/", applying.draft_materials, name="draft_materials"),
+    path("<int:case_id>/draft/delivery/", applying.draft_delivery, name="draft_delivery"),
+    path("<int:case_id>/draft/review/", applying.draft_review, name="draft_review"),
+    path("<int:case_id>/submit/", applying.submit, name="submit"),
+    path("<int:case_id>/done/", applying.done, name="done"),
+    path("mine/", case_pages.mine, name="mine"),
+    path("progress/", case_pages.progress, name="progress"),
+    path("<int:case_id>/", case_pages.detail, name="detail"),
+    path("<int:case_id>/correct/", applying.correct, name="correct"),
+    path("<int:case_id>/withdraw/", case_pages.withdraw, name="withdraw"),
+    path("<int:case_id>/notices/<int:notice_id>.pdf", case_pages.notice_pdf, name="notice_pdf"),
 ]

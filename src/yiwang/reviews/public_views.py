@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 from yiwang.core.masking import mask_text
 from yiwang.regions.models import Region
 from yiwang.reviews import selectors
-from yiwang.reviews.indicator_views import Shown, parse_month
 from yiwang.reviews.models import Resolution
+from yiwang.reviews.staff_views.indicators import Shown, parse_month
 
 CACHE_SECONDS = 300
 ON_SITE_MATTER = "窗口服务（一次一评）"

@@ -3,15 +3,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from yiwang.reviews import indicator_views, staff_views
+from yiwang.reviews.staff_views import indicators, tickets
 
 app_name = "reviews_staff"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reviews_staff:tickets"), name="home"),
-    path("tickets/", staff_views.ticket_list, name="tickets"),
-    path("tickets/<int:ticket_id>/", staff_views.ticket_detail, name="ticket"),
-    path("tickets/<int:ticket_id>/act/<str:action>/", staff_views.ticket_act, name="act"),
-    path("supervision/", staff_views.supervision, name="supervision"),
-    path("indicators/", indicator_views.indicators, name="indicators"),
+    path("tickets/", tickets.ticket_list, name="tickets"),
+    path("tickets/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/act/<str:action>/", tickets.ticket_act, name="act"),
+    path("supervision/", tickets.supervision, name="supervision"),
+    path("indicators/", indicators.indicators, name="indicators"),
 ]

@@ -1,6 +1,6 @@
 """Review pages of the staff workbench: the rectification tickets of bad reviews (list, one
 ticket with one form per action the viewer may take; the forms are in `staff_forms`) and the
-supervisors' supervision page. The indicator pages are in `indicator_views`.
+supervisors' supervision page. The indicator pages are in `indicators`.
 
 Every read goes through `selectors` (a department's staff see its tickets, a supervisor those
 of their region; anything else is a 404) and every POST calls exactly one service, whose refusal
@@ -29,7 +29,6 @@ from yiwang.cases.selectors import cases_for_officer
 from yiwang.core.errors import YiwangError
 from yiwang.core.masking import mask_name, mask_phone
 from yiwang.reviews import selectors, services
-from yiwang.reviews import staff_forms as sf
 from yiwang.reviews.models import (
     ON_SITE_INDICATORS,
     ONLINE_INDICATORS,
@@ -38,6 +37,7 @@ from yiwang.reviews.models import (
     Ticket,
     TicketState,
 )
+from yiwang.reviews.staff_views import forms as sf
 from yiwang.workbench.auth import staff_required
 
 PAGE_SIZE = 50

@@ -18,7 +18,7 @@ from yiwang.accounts.models import Role, Staff
 from yiwang.accounts.selectors import staff_roles
 from yiwang.reviews import charts, rules, selectors
 from yiwang.reviews.errors import ReviewError, ReviewErrorCode
-from yiwang.reviews.staff_views import tabs
+from yiwang.reviews.staff_views.tickets import tabs
 from yiwang.workbench.auth import staff_required
 
 GROUP_LABELS = {"department": "部门", "officer": "窗口工作人员", "item": "事项", "region": "区划"}

@@ -1,5 +1,5 @@
 """The applicant's case pages on the portal: my cases, a case with its timeline and notices,
-withdrawal, and the public progress query (applying and correcting: `apply_views`). Every write
+withdrawal, and the public progress query (applying and correcting: `applying`). Every write
 goes through `services`, every read through `selectors`; a refusal is shown with its Chinese
 message and changes nothing."""
 
@@ -25,14 +25,6 @@ from yiwang.cases.errors import CaseError, CaseErrorCode
 from yiwang.cases.forms import ProgressForm, WithdrawForm
 from yiwang.cases.models import Case, CaseState, Light
 from yiwang.cases.notices.kinds import NoticeKind
-from yiwang.cases.portal_access import (
-    acting_enterprise,
-    applicant_case,
-    posted_data,
-    request_person,
-    request_user,
-    require_action,
-)
 from yiwang.cases.selectors import (
     Asked,
     actions_for_applicant,
@@ -43,6 +35,14 @@ from yiwang.cases.selectors import (
     cases_for_applicant,
 )
 from yiwang.cases.states import TRANSITIONS, Action
+from yiwang.cases.views.access import (
+    acting_enterprise,
+    applicant_case,
+    posted_data,
+    request_person,
+    request_user,
+    require_action,
+)
 from yiwang.core.errors import YiwangError
 from yiwang.core.masking import mask_name, mask_text
 

@@ -24,7 +24,8 @@ from yiwang.cases import rules, services
 from yiwang.cases.errors import CaseError, CaseErrorCode
 from yiwang.cases.forms import ApplicationForm, CorrectionNoteForm, DeliveryForm
 from yiwang.cases.models import Case, CaseMaterial, CaseState, Delivery, PauseKind
-from yiwang.cases.portal_access import (
+from yiwang.cases.states import Action
+from yiwang.cases.views.access import (
     acting_enterprise,
     applicant_case,
     applicant_draft,
@@ -34,7 +35,6 @@ from yiwang.cases.portal_access import (
     require_action,
     wants_next,
 )
-from yiwang.cases.states import Action
 from yiwang.catalog.codes import OnlineDepth
 from yiwang.catalog.models import ImplementationItem, ItemStatus, ItemVersion, Material
 from yiwang.catalog.selectors import item_guide
