@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Query, Router, Status
 from ninja.params import HeaderEx, P
 
@@ -26,7 +25,7 @@ from yiwang.accounts.models import ApiToken, Enterprise, Staff, User
 from yiwang.accounts.selectors import acting_enterprise_get, person_of, staff_of
 from yiwang.accounts.web import client_ip
 from yiwang.cases import selectors, services
-from yiwang.cases.documents import notice_pdf_for, progress_url_for
+from yiwang.cases.documents import notice_download
 from yiwang.cases.errors import CaseError, CaseErrorCode
 from yiwang.cases.models import (
     Case,
@@ -262,17 +261,6 @@ def mine_correction(
     return applicant_view(case, user)
 
 
-def _notice_pdf(request: HttpRequest, case: Case, notice_id: int) -> HttpResponse:
-    notice = case.notices.filter(pk=notice_id).first()
-    if notice is None:
-        raise CaseError(CaseErrorCode.NOT_FOUND, message="未找到该文书")
-    pdf = notice_pdf_for(notice, progress_url=progress_url_for(request, case))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = content_disposition_header(True, f"{notice.document_number}.pdf")
-    response["Content-Disposition"] = disposition or "attachment"
-    return response
-
-
 @router.get(
     "/mine/{case_id}/notices/{notice_id}.pdf", summary="办件文书（PDF）", url_name="case_notice_pdf"
 )
@@ -281,7 +269,7 @@ def mine_notice_pdf(
 ) -> HttpResponse:
     user, enterprise = _applicant(request, acting)
     case = selectors.case_for_applicant(user=user, case_id=case_id, enterprise=enterprise)
-    return _notice_pdf(request, case, notice_id)
+    return notice_download(request, case, notice_id)
 
 
 @router.get("/progress", response=ProgressOut, auth=None, summary="办件进度查询（免登录）")
@@ -322,7 +310,7 @@ def staff_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 )
 def staff_notice_pdf(request: HttpRequest, case_id: int, notice_id: int) -> HttpResponse:
     _, case = _staff_case(request, case_id)
-    return _notice_pdf(request, case, notice_id)
+    return notice_download(request, case, notice_id)
 
 
 @router.post("/staff/{case_id}/pii", response=PiiOut, summary="查看申请人完整信息（记入审计）")

@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
+from yiwang.cases.errors import CaseError, CaseErrorCode
 from yiwang.cases.models import Case, CaseNotice
 from yiwang.core.masking import mask_name
 
@@ -76,6 +78,19 @@ def notice_pdf_for(row: CaseNotice, *, progress_url: str) -> bytes:
     from yiwang.cases.notices import notice_pdf
 
     return notice_pdf(notice_of(row, progress_url=progress_url))
+
+
+def notice_download(request: HttpRequest, case: Case, notice_id: int) -> HttpResponse:
+    """One of the case's notices as a PDF download for the applicant (portal and API); a notice
+    of another case is not found."""
+    notice = case.notices.filter(pk=notice_id).first()
+    if notice is None:
+        raise CaseError(CaseErrorCode.NOT_FOUND, message="未找到该文书")
+    pdf = notice_pdf_for(notice, progress_url=progress_url_for(request, case))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = content_disposition_header(True, f"{notice.document_number}.pdf")
+    response["Content-Disposition"] = disposition or "attachment"
+    return response
 
 
 def masked_applicant(case: Case) -> str:

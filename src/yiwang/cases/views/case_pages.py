@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.accounts.web import form_error
 from yiwang.cases import services
-from yiwang.cases.errors import CaseError, CaseErrorCode
+from yiwang.cases.documents import notice_download
 from yiwang.cases.forms import ProgressForm, WithdrawForm
 from yiwang.cases.models import Case, CaseState, Light
 from yiwang.cases.notices.kinds import NoticeKind
@@ -149,25 +147,10 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/portal/detail.html", context)
 
 
-def _progress_url(request: HttpRequest, case: Case) -> str:
-    query = urlencode({"number": case.number or ""})
-    return request.build_absolute_uri(reverse("cases:progress")) + "?" + query
-
-
 @login_required
 @require_GET
 def notice_pdf(request: HttpRequest, case_id: int, notice_id: int) -> HttpResponse:
-    case = applicant_case(request, case_id)
-    notice = case.notices.filter(pk=notice_id).first()
-    if notice is None:
-        raise CaseError(CaseErrorCode.NOT_FOUND, message="未找到该文书")
-    from yiwang.cases.documents import notice_pdf_for
-
-    pdf = notice_pdf_for(notice, progress_url=_progress_url(request, case))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = content_disposition_header(True, f"{notice.document_number}.pdf")
-    response["Content-Disposition"] = disposition or "attachment"
-    return response
+    return notice_download(request, applicant_case(request, case_id), notice_id)
 
 
 @login_required
