@@ -24,13 +24,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.accounts.errors import AccountsError, AccountsErrorCode
-from yiwang.accounts.models import Role, Staff, User
-from yiwang.accounts.selectors import acting_enterprise_get, person_of, staff_roles
+from yiwang.accounts.models import Role, Staff
+from yiwang.accounts.selectors import staff_roles
 from yiwang.accounts.web import client_ip, form_error
 from yiwang.cases.models import Case
-from yiwang.cases.selectors import case_for_applicant
+from yiwang.cases.views.access import applicant_case, posted_data, request_user
 from yiwang.core.errors import YiwangError
-from yiwang.portal.account_views import ACTING
 from yiwang.regions.models import Window
 from yiwang.reviews import rules, services
 from yiwang.reviews.errors import ReviewError, ReviewErrorCode
@@ -87,10 +86,6 @@ def _rows(ratings: CaseRatings) -> list[dict[str, Any]]:
     ]
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _rating_context(ratings: CaseRatings, form: RatingForm) -> dict[str, Any]:
     return {
         "case": ratings.case,
@@ -105,38 +100,19 @@ def _rating_context(ratings: CaseRatings, form: RatingForm) -> dict[str, Any]:
 # --- The portal (PC端) ------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _applicant_case(request: HttpRequest, case_id: int) -> Case:
-    """A case the applicant may see, in the identity they act in now (404 otherwise), as on the
-    case's own page."""
-    user = _user(request)
-    person = person_of(user)
-    enterprise = None
-    enterprise_id = request.session.get(ACTING)
-    if person is not None and enterprise_id:
-        try:
-            enterprise = acting_enterprise_get(person=person, enterprise_id=enterprise_id)
-        except AccountsError:
-            enterprise = None
-    return case_for_applicant(user=user, case_id=case_id, enterprise=enterprise)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_rating(request: HttpRequest, case_id: int) -> HttpResponse:
     """一事一评 on the portal: the form while a rating may be given, and the ratings given."""
-    case = _applicant_case(request, case_id)
-    form = RatingForm(_posted(request), occasion=Occasion.ONLINE)
+    case = applicant_case(request, case_id)
+    form = RatingForm(posted_data(request), occasion=Occasion.ONLINE)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
                 services.review_case(
-                    case=case, user=_user(request), rating=form.rating(), channel=Channel.PC
+                    case=case, user=request_user(request), rating=form.rating(), channel=Channel.PC
                 )
             except YiwangError as exc:
                 form_error(form, exc)
@@ -169,7 +145,7 @@ def invitation_rating(request: HttpRequest, code: str) -> HttpResponse:
     invitation = live_invitation(code)
     via_qr = request.GET.get("via") == "qr"
     channel = Channel.QR if via_qr else Channel.SMS
-    form = RatingForm(_posted(request), occasion=Occasion.ONLINE)
+    form = RatingForm(posted_data(request), occasion=Occasion.ONLINE)
     status = 200
     if request.method == "POST":
         status = 400
