@@ -1,6 +1,6 @@
 """Cases (办件): an application for one implementation item, from draft to delivery.
 
-The state machine is in `states.py`, the clocks in `rules.py`, every write in `services.py`.
+The state machine is in `states.py`, the clocks in `rules.py`, every write in `services/`.
 A case keeps the item version it was submitted under. Its history is the `CaseEvent` table: the
 applicant's timeline shows the public rows of it.
 """

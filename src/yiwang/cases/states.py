@@ -1,6 +1,6 @@
 """The case state machine: one transition table, and `available_actions` for the buttons.
 
-Each action is carried out by one service in `services.py` that checks this table (through
+Each action is carried out by one service in `services/` that checks this table (through
 `transition_check`), locks the case, writes a `CaseEvent` and defers its side effects.
 """
 
