@@ -1,5 +1,5 @@
 """Accounts: who signs in (natural persons, staff), the enterprises persons act for, and the
-roles staff hold. Identity rules live in `rules.py`; every write goes through `services.py`."""
+roles staff hold. Identity rules live in `rules.py`; every write goes through `services/`."""
 
 from __future__ import annotations
 
