@@ -207,8 +207,9 @@ def _draft_new(
     return case
 
 
-# The service runs in a transaction of its own (a savepoint inside a caller's); `case_apply`
-# calls `_draft_save` in its own transaction, where the draft needs no savepoint.
+# The service runs in a transaction of its own (a savepoint inside a caller's). `case_apply`
+# does not save a draft: it builds one in memory (`_draft_inputs`, `_draft_new`) and inserts it
+# once, submitted.
 case_draft_save = transaction.atomic(_draft_save)
 
 
