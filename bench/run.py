@@ -15,6 +15,8 @@ Everything runs on this machine and talks to 127.0.0.1 only. Settings (environme
     BENCH_WORKERS       0      web workers (0: one per core)
     BENCH_THREADS       0      threads per web worker (0: what `serve --production` chooses)
     BENCH_PACED         1      run the mix again at half the load it carried (latencies)
+    BENCH_PACED_SECONDS 180    length of that run: long enough for a few hundred submissions,
+                               so that their p99 is not just the slowest one
     BENCH_REDIS         1      start a private redis-server for cache and sessions when installed
     BENCH_PROFILE       1      py-spy profile of the slowest request type
     BENCH_WRITE_DOCS    1      write the results into docs/performance.md
@@ -60,6 +62,7 @@ SCALE = float(setting("BENCH_SCALE", "1"))
 SECONDS = int(setting("BENCH_SECONDS", "60"))
 USERS = int(setting("BENCH_USERS", "100"))
 PHASE_SECONDS = int(setting("BENCH_PHASE_SECONDS", "10"))
+PACED_SECONDS = int(setting("BENCH_PACED_SECONDS", "180"))
 PORT = int(setting("BENCH_PORT", "8077"))
 WORKERS = int(setting("BENCH_WORKERS", "0")) or (os.cpu_count() or 1)
 THREADS = int(setting("BENCH_THREADS", "0"))  # 0: what `serve --production` chooses
@@ -213,6 +216,7 @@ def database_facts(env: dict[str, str]) -> dict[str, Any]:
             "max_connections",
             "synchronous_commit",
             "autovacuum",
+            "random_page_cost",
         ):
             facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
         rows = conn.execute(
@@ -221,6 +225,8 @@ def database_facts(env: dict[str, str]) -> dict[str, Any]:
             "'accounts_enterprise','accounts_staff','catalog_implementationitem')"
         ).fetchall()
         facts["rows"] = {name: count for name, count in rows}
+        # What the platform's own connections use instead (settings: DB_RANDOM_PAGE_COST).
+        facts["platform_random_page_cost"] = os.environ.get("DB_RANDOM_PAGE_COST") or "1.1"
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         facts["size"] = size.fetchone()[0]  # type: ignore[index]
     return facts
@@ -638,8 +644,9 @@ def report(results: dict[str, Any]) -> str:
         f"Django {m['django']}, granian {m['granian']}, locust {m['locust']}, "
         f"PostgreSQL {db['version']} (shared_buffers {db['shared_buffers']}, work_mem "
         f"{db['work_mem']}, synchronous_commit {db['synchronous_commit']}, autovacuum "
-        f"{db.get('autovacuum', '?')}; vacuumed and analysed before the run in "
-        f"{results.get('vacuum_seconds', 0):.0f} s), "
+        f"{db.get('autovacuum', '?')}, random_page_cost {db.get('random_page_cost', '?')} "
+        f"(the platform's connections: {db.get('platform_random_page_cost', '?')}); vacuumed and "
+        f"analysed before the run in {results.get('vacuum_seconds', 0):.0f} s), "
         f"Redis for cache and sessions: {'yes' if results['redis'] else 'no'}.",
         f"- Server: `yiwang serve --production`, {results['workers']} granian WSGI workers "
         f"({results.get('threads') or 'default'} threads each), "
@@ -676,7 +683,7 @@ def report(results: dict[str, Any]) -> str:
         paced_total = next(r for r in paced if r["name"] == "all requests")
         lines += [
             f"### The same mix at half that load (about {results['paced_target']:.0f} "
-            "requests/s offered)",
+            f"requests/s offered, {results.get('paced_seconds', results['seconds'])} s)",
             "",
             f"**{paced_total['rps']:.0f} requests/s**, p50 {paced_total['p50']:.0f} ms, p95 "
             f"{paced_total['p95']:.0f} ms, p99 {paced_total['p99']:.0f} ms, "
@@ -871,6 +878,7 @@ def main() -> None:
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "scale": SCALE,
         "seconds": SECONDS,
+        "paced_seconds": PACED_SECONDS,
         "ramp": RAMP,
         "users": USERS,
         "wait": setting("BENCH_WAIT", "0.05-0.3"),
@@ -950,13 +958,13 @@ def main() -> None:
                 total_rps = next(r for r in mixed if r["name"] == "all requests")["rps"]
                 target = max(1.0, 0.5 * float(total_rps))
                 pause = USERS / target
-                log(f"paced mix: {USERS} users, about {target:.0f} requests/s ({SECONDS} s)")
+                log(f"paced mix: {USERS} users, about {target:.0f} requests/s ({PACED_SECONDS} s)")
                 results["paced_target"] = target
 
                 paced_env = {**load_env, "BENCH_WAIT": f"{0.5 * pause:.2f}-{1.5 * pause:.2f}"}
                 results["paced"] = run_locust(
                     "paced",
-                    seconds=SECONDS,
+                    seconds=PACED_SECONDS,
                     users=USERS,
                     classes=[],
                     tags=[],

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from yiwang.env import env_bool, env_int, env_list, env_str
+from yiwang.env import env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("YIWANG_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -134,6 +134,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
+    # The planner's cost of reading a page at random. PostgreSQL's stock 4.0 is for spinning
+    # disks; with the working set in memory and on SSD, 1.1 is the usual value. With 4.0 the
+    # officers' to-do list hashed the whole matter table (5,184 rows, about 4 ms) for a page of
+    # 20 cases instead of reading those by key (docs/performance.md). Set for each connection,
+    # so it holds whatever the server's configuration; 0 leaves the server's own (a pooler in
+    # transaction mode, such as PgBouncer, refuses options at connect).
+    _random_page_cost = env_float("DB_RANDOM_PAGE_COST", 1.1)
+    if _random_page_cost:
+        _db["OPTIONS"] = {"options": f"-c random_page_cost={_random_page_cost:g}"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from yiwang.core.errors import YiwangError
-from yiwang.env import env_bool, env_int, env_list
+from yiwang.env import env_bool, env_float, env_int, env_list
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,15 @@ def test_env_readers_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_BOOL", "perhaps")
     monkeypatch.setenv("X_INT", "ten")
     monkeypatch.setenv("X_LIST", "a.example, b.example,")
+    monkeypatch.setenv("X_FLOAT", "1,1")
     with pytest.raises(ImproperlyConfigured, match="X_BOOL"):
         env_bool("X_BOOL", False)
     with pytest.raises(ImproperlyConfigured, match="X_INT"):
         env_int("X_INT", 1)
+    with pytest.raises(ImproperlyConfigured, match="X_FLOAT"):
+        env_float("X_FLOAT", 1.0)
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("X_FLOAT", "1.5")
+    assert env_float("X_FLOAT", 1.0) == 1.5
     monkeypatch.setenv("X_BOOL", "Yes")
     assert env_bool("X_BOOL", False) is True
