@@ -184,7 +184,8 @@ def case_progress(*, number: str, password: str) -> Case:
     ):
         cache.set(key, failures + 1, timeout=15 * 60)
         raise CaseError(CaseErrorCode.QUERY_FAILED)
-    cache.delete(key)
+    if failures:
+        cache.delete(key)  # a success starts the count again (no round trip when there is none)
     return case
 
 

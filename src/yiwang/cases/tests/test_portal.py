@@ -422,6 +422,25 @@ def test_progress_query_shows_the_case_without_personal_data(
     assert "提交申请" in page  # the public timeline
 
 
+def test_a_right_answer_starts_the_failure_count_again(
+    client: Client, citizen: Person, matter: ImplementationItem, settings: Any
+) -> None:
+    settings.CASES_QUERY_FAILURE_LIMIT = 3
+    submitted = submit_with_password(citizen, matter)
+    number, password = submitted.case.number, submitted.query_password
+    wrong = "000000" if password != "000000" else "111111"
+    for _ in range(2):
+        client.post("/cases/progress/", {"number": number, "password": wrong})
+    assert (
+        client.post("/cases/progress/", {"number": number, "password": password}).status_code == 200
+    )
+    for _ in range(2):
+        client.post("/cases/progress/", {"number": number, "password": wrong})
+    # Four failures in all, but never three in a row: not locked.
+    response = client.post("/cases/progress/", {"number": number, "password": password})
+    assert response.status_code == 200 and 'id="progress-result"' in html(response)
+
+
 def test_progress_query_gives_one_message_for_wrong_pairs_then_locks(
     client: Client, citizen: Person, matter: ImplementationItem, settings: Any
 ) -> None:
