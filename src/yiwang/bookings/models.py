@@ -3,7 +3,7 @@
 A `Slot` is a period at one hall (optionally one window, optionally one matter) with a capacity;
 a `Booking` holds one place in it. Checking in turns a booking into a `QueueTicket` that jumps the
 queue. Tickets are also taken at the hall's kiosk; window officers call them. Every state change
-of a booking or a ticket writes one `BookingEvent`. Writes go through `services.py` only.
+of a booking or a ticket writes one `BookingEvent`. Writes go through `services/` only.
 """
 
 from __future__ import annotations

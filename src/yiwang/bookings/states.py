@@ -2,7 +2,7 @@
 
 Booking: booked → cancelled | checked_in | missed.
 Ticket:  waiting → called → (called again on a recall) → done | skipped.
-Each move is one service in `services.py` that locks the row, checks this table and writes a
+Each move is one service in `services/` that locks the row, checks this table and writes a
 `BookingEvent`.
 """
 
