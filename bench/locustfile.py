@@ -15,22 +15,17 @@ Requests go to 127.0.0.1 only, through the same production server, as if behind 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import os
 import random
 import re
-import struct
-import time
 import uuid
-import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
 from locust import between, tag, task
 from locust.contrib.fasthttp import FastHttpUser
+from payloads import PDF, totp
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 SESSION_REQUESTS = int(os.environ.get("BENCH_SESSION_REQUESTS", "30"))
@@ -44,48 +39,8 @@ BUSY_SHARE = float(os.environ.get("BENCH_BUSY_SHARE", "0.8"))
 RNG = random.Random()  # noqa: S311 - picks test data, not secrets
 
 
-def _pdf(text: str) -> str:
-    """A small valid one-page PDF, base64 (as `cases.demo.pdf_bytes` makes it)."""
-    stream = zlib.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return base64.b64encode(bytes(out)).decode()
-
-
-PDF = _pdf("yiwang bench")
-
-
 def _matter() -> dict[str, Any]:
     return RNG.choice(BUSY_ITEMS if RNG.random() < BUSY_SHARE else PLAN["items"])
-
-
-def totp(secret_b32: str, at: float | None = None) -> str:
-    """RFC 6238 (30 s, 6 digits, SHA-1), as the staff's authenticator app computes it."""
-    key = base64.b32decode(secret_b32)
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{code:06d}"
 
 
 class _Web(FastHttpUser):

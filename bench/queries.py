@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("BENCH_PLAN", sys.argv[1] if len(sys.argv) > 1 else "")
 
-from locustfile import PDF, totp
+from payloads import PDF, totp
 
 REPEATS = 50  # timed calls of each request type, after one untimed
 LOGIN_REPEATS = 5  # password checks (argon2): few

@@ -174,17 +174,22 @@ class CaseGenerator:
             day += dt.timedelta(days=1)
         grand = sum(w for _, w in day_weights)
         made, owed = 0, 0.0
-        for index, (day, weight) in enumerate(day_weights):
-            owed += total * weight / grand
-            count = total - made if index == len(day_weights) - 1 else round(owed) - made
-            slots = sorted(self._slot(day) for _ in range(max(count, 0)))
-            for submitted_at, window in slots:
-                self._case(submitted_at, window)
-            made += max(count, 0)
-            if len(self.cases) >= self.FLUSH:
-                self._flush()
-                say(f"cases: {made} ({time.monotonic() - started:.0f} s)")
-        self._flush()
+        try:
+            for index, (day, weight) in enumerate(day_weights):
+                owed += total * weight / grand
+                count = total - made if index == len(day_weights) - 1 else round(owed) - made
+                slots = sorted(self._slot(day) for _ in range(max(count, 0)))
+                for submitted_at, window in slots:
+                    self._case(submitted_at, window)
+                made += max(count, 0)
+                if len(self.cases) >= self.FLUSH:
+                    self._flush()
+                    say(f"cases: {made} ({time.monotonic() - started:.0f} s)")
+            self._flush()
+        finally:
+            # The last batch is in (or its COPY has stopped) before anything else uses the
+            # connection, the transaction's rollback included.
+            self.writer.wait()
         self._write_counters()
         totals = {
             "cases": self.totals["cases"],
@@ -209,11 +214,15 @@ class CaseGenerator:
         return at_minute(day, rng.uniform(low, max(low, min(23 * 60, latest - 0.5)))), False
 
     def _flush(self) -> None:
-        w = self.writer
-        w.write(Case, CASE_FIELDS, self.cases)
-        w.write(CaseStep, STEP_FIELDS, self.steps)
-        w.write(CasePause, PAUSE_FIELDS, self.pauses)
-        w.write(CaseEvent, EVENT_FIELDS, self.events)
+        # PostgreSQL takes this batch while the next one is simulated.
+        self.writer.write_behind(
+            [
+                (Case, CASE_FIELDS, self.cases),
+                (CaseStep, STEP_FIELDS, self.steps),
+                (CasePause, PAUSE_FIELDS, self.pauses),
+                (CaseEvent, EVENT_FIELDS, self.events),
+            ]
+        )
         self.totals["cases"] += len(self.cases)
         self.totals["steps"] += len(self.steps)
         self.totals["events"] += len(self.events)

@@ -8,6 +8,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -41,9 +42,11 @@ from yiwang.ops.scale import (
     scale_loaded,
     staff_username,
 )
+from yiwang.ops.scale.cases import CaseGenerator
 from yiwang.regions.services import demo_load
 
 SCALE = 0.002
+BATCH = 500  # cases per batch written (CaseGenerator.FLUSH): 2,000 cases in four
 NOW = dt.datetime(2026, 6, 10, 3, 30, tzinfo=dt.UTC)  # 11:30 in Qingyang, a Wednesday
 FAST_HASHER = ["yiwang.core.hashers.TestArgon2PasswordHasher"]
 
@@ -55,6 +58,9 @@ def scaled(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, i
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        # Batches of 500 cases: several are written behind the generator (PostgreSQL), so the
+        # checks below also check that no batch was lost or written twice.
+        mock.patch.object(CaseGenerator, "FLUSH", BATCH),
         transaction.atomic(),
     ):
         demo_load()
@@ -106,6 +112,12 @@ def test_counts_match_the_scale(scaled: dict[str, int]) -> None:
     last = Case.objects.order_by("-submitted_at").first()
     assert first is not None and last is not None and first.submitted_at and last.submitted_at
     assert NOW - dt.timedelta(days=366) < first.submitted_at <= last.submitted_at <= NOW
+
+
+@pytest.mark.django_db
+def test_the_cases_came_in_several_batches(scaled: dict[str, int]) -> None:
+    # What the fixture's small batches are for: more than one batch written behind.
+    assert scaled["cases"] > 2 * BATCH
 
 
 def scaled_loaded_is(scale: float) -> bool:
