@@ -49,11 +49,7 @@ class Writer:
         self.wait()
         if not rows:
             return
-        self.models.add(model)
-        table, columns, fields = self._target(model, names)
-        converters = [(i, c) for i, f in enumerate(fields) if (c := self._converter(f))]
-        if converters:
-            rows = [_converted(row, converters) for row in rows]
+        table, columns, fields, rows = self._prepared(model, names, rows)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 _copy(cursor.cursor, table, columns, rows)
@@ -74,14 +70,9 @@ class Writer:
             return
         copies = []
         for model, names, rows in tables:
-            if not rows:
-                continue
-            self.models.add(model)
-            table, columns, fields = self._target(model, names)
-            converters = [(i, c) for i, f in enumerate(fields) if (c := self._converter(f))]
-            if converters:
-                rows = [_converted(row, converters) for row in rows]
-            copies.append((table, columns, rows))
+            if rows:
+                table, columns, _fields, prepared = self._prepared(model, names, rows)
+                copies.append((table, columns, prepared))
         connection.ensure_connection()
         raw = connection.connection  # the psycopg connection of this thread's transaction
         if self._behind is None:
@@ -96,13 +87,18 @@ class Writer:
             with connection.wrap_database_errors:
                 pending.result()
 
-    def _target(
-        self, model: type[models.Model], names: Sequence[str]
-    ) -> tuple[str, str, list[models.Field]]:
+    def _prepared(
+        self, model: type[models.Model], names: Sequence[str], rows: list[tuple]
+    ) -> tuple[str, str, list[models.Field], list[tuple]]:
+        """The quoted table and columns, the fields, and the rows as the database takes them."""
+        self.models.add(model)
         fields = [cast(models.Field, model._meta.get_field(name)) for name in names]
         table = connection.ops.quote_name(model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        return table, columns, fields
+        converters = [(i, c) for i, f in enumerate(fields) if (c := self._converter(f))]
+        if converters:
+            rows = [_converted(row, converters) for row in rows]
+        return table, columns, fields, rows
 
     def _converter(self, model_field: Any) -> Callable[[Any], Any] | None:
         if isinstance(model_field, models.JSONField):
