@@ -17,12 +17,12 @@ from yiwang.accounts.models import Person, Role, Staff
 from yiwang.accounts.tests.conftest import *  # noqa: F403
 from yiwang.accounts.tests.conftest import XIFENG, _staff
 from yiwang.cases import services
-from yiwang.cases.demo import pdf_bytes
 from yiwang.cases.models import Case
 from yiwang.cases.services import Missing, Upload
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import ImplementationItem
 from yiwang.catalog.tests.conftest import valid_content
+from yiwang.core.samples import pdf_bytes
 
 FORM = [
     {"name": "applicant", "label": "申请人", "type": "text", "required": True,
